@@ -1,0 +1,1 @@
+export { CNI_SPEC_VERSIONS, compareCniVersions, type CniSpecVersion } from './cni-version.js';
