@@ -347,6 +347,15 @@ describe('Addr classification', () => {
     ['::', { unspecified: true, global: false }],
     ['255.255.255.255', { global: false }],
     ['8.8.8.8', { global: true, private: false }],
+    // IPv4-mapped addresses are classified by their IPv4 address, as Go's netip does.
+    ['::ffff:127.0.0.1', { loopback: true, global: false }],
+    ['::ffff:10.0.0.1', { private: true, global: true }],
+    ['::ffff:255.255.255.255', { global: false }],
+    ['::ffff:0.0.0.0', { unspecified: false, global: false }],
+    // Multicast scope ignores the flag bits (RFC 4291 section 2.7).
+    ['ff12::1', { multicast: true, linkLocalMulticast: true }],
+    ['ff32::1', { multicast: true, linkLocalMulticast: true }],
+    ['ff05::1', { multicast: true, linkLocalMulticast: false }],
   ] as const)('%s', (s, facts: Record<string, boolean>) => {
     const a = Addr.parse(s);
     const got: Record<string, boolean> = {
@@ -359,5 +368,16 @@ describe('Addr classification', () => {
       unspecified: a.isUnspecified(),
     };
     for (const [k, v] of Object.entries(facts)) expect([k, got[k]]).toEqual([k, v]);
+  });
+});
+
+describe('Addr.isInterfaceLocalMulticast', () => {
+  it.each([
+    ['ff01::1', true],
+    ['ff11::2', true], // flags do not change the scope
+    ['ff02::1', false], // link-local scope
+    ['224.0.0.1', false], // IPv4 has no interface-local scope
+  ])('%s → %s', (s, expected) => {
+    expect(Addr.parse(s).isInterfaceLocalMulticast()).toBe(expected);
   });
 });

@@ -32,11 +32,11 @@ export class Addr {
   readonly _f: Family;
   /** @internal Big-endian 32-bit words of the 128-bit value; IPv4 uses only `_w3`. */
   readonly _w0: number;
-  /** @internal */
+  /** @internal The second word. */
   readonly _w1: number;
-  /** @internal */
+  /** @internal The third word. */
   readonly _w2: number;
-  /** @internal */
+  /** @internal The fourth word, and the whole IPv4 value. */
   readonly _w3: number;
   /** @internal The IPv6 zone, or undefined. */
   readonly _z: string | undefined;
@@ -196,28 +196,48 @@ export class Addr {
     return this._w0 === 0 && this._w1 === 0 && this._w2 === 0 && this._w3 === 0;
   }
 
-  /** Addr.isLoopback reports whether the address is in `127.0.0.0/8` (RFC 1122) or is `::1` (RFC 4291). */
+  /** The IPv4 value of an IPv4 or IPv4-mapped address, or −1: classification looks through the mapping, as netip does. */
+  #v4(): number {
+    return this._f === 4 || this.is4In6() ? this._w3 : -1;
+  }
+
+  /**
+   * Addr.isLoopback reports whether the address is in `127.0.0.0/8` (RFC 1122) or is `::1` (RFC 4291).
+   * Like the other classifiers it looks through IPv4-mapped IPv6 addresses, as Go's netip does.
+   */
   isLoopback(): boolean {
-    if (this._f === 4) return this._w3 >>> 24 === 127;
+    const v = this.#v4();
+    if (v >= 0) return v >>> 24 === 127;
     return this._w0 === 0 && this._w1 === 0 && this._w2 === 0 && this._w3 === 1;
   }
 
   /** Addr.isMulticast reports whether the address is in `224.0.0.0/4` (RFC 5771) or `ff00::/8` (RFC 4291). */
   isMulticast(): boolean {
-    if (this._f === 4) return this._w3 >>> 28 === 0xe;
+    const v = this.#v4();
+    if (v >= 0) return v >>> 28 === 0xe;
     return this._w0 >>> 24 === 0xff;
   }
 
   /** Addr.isLinkLocalUnicast reports whether the address is in `169.254.0.0/16` (RFC 3927) or `fe80::/10` (RFC 4291). */
   isLinkLocalUnicast(): boolean {
-    if (this._f === 4) return this._w3 >>> 16 === 0xa9fe;
+    const v = this.#v4();
+    if (v >= 0) return v >>> 16 === 0xa9fe;
     return this._w0 >>> 22 === 0x3fa;
   }
 
-  /** Addr.isLinkLocalMulticast reports whether the address is in `224.0.0.0/24` (RFC 5771) or `ff02::/16` (RFC 4291). */
+  /**
+   * Addr.isLinkLocalMulticast reports whether the address is in `224.0.0.0/24` (RFC 5771) or is an IPv6 multicast
+   * address of link-local scope, `ff02::/16` with any flags (RFC 4291 section 2.7).
+   */
   isLinkLocalMulticast(): boolean {
-    if (this._f === 4) return this._w3 >>> 8 === 0xe00000;
-    return this._w0 >>> 16 === 0xff02;
+    const v = this.#v4();
+    if (v >= 0) return v >>> 8 === 0xe00000;
+    return ((this._w0 >>> 16) & 0xff0f) === 0xff02;
+  }
+
+  /** Addr.isInterfaceLocalMulticast reports whether the address is an IPv6 multicast address of interface-local scope (RFC 4291). */
+  isInterfaceLocalMulticast(): boolean {
+    return this._f === 6 && !this.is4In6() && ((this._w0 >>> 16) & 0xff0f) === 0xff01;
   }
 
   /**
@@ -225,10 +245,8 @@ export class Addr {
    * `192.168.0.0/16` (RFC 1918) or the unique local range `fc00::/7` (RFC 4193).
    */
   isPrivate(): boolean {
-    if (this._f === 4) {
-      const v = this._w3;
-      return v >>> 24 === 10 || v >>> 20 === 0xac1 || v >>> 16 === 0xc0a8;
-    }
+    const v = this.#v4();
+    if (v >= 0) return v >>> 24 === 10 || v >>> 20 === 0xac1 || v >>> 16 === 0xc0a8;
     return this._w0 >>> 25 === 0x7e;
   }
 
@@ -238,7 +256,8 @@ export class Addr {
    * Private addresses count as global unicast.
    */
   isGlobalUnicast(): boolean {
-    if (this._f === 4 && this._w3 === 0xffffffff) return false;
+    const v = this.#v4();
+    if (v === 0xffffffff || v === 0) return false;
     return !(this.isUnspecified() || this.isLoopback() || this.isMulticast() || this.isLinkLocalUnicast());
   }
 

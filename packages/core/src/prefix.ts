@@ -19,9 +19,9 @@ import { isFailure, parse4, parse6 } from './internal/parse.js';
  * ```
  */
 export class Prefix {
-  /** @internal */
+  /** @internal The address. */
   readonly _a: Addr;
-  /** @internal */
+  /** @internal The prefix length. */
   readonly _b: number;
 
   private constructor(a: Addr, b: number) {
