@@ -25,7 +25,7 @@ export function quote(input: unknown): string {
 }
 
 /**
- * IpamError is the base class of every error that @ipam packages throw on purpose.
+ * IpamError is the base class of every error that the `@ipam` packages throw on purpose.
  *
  * Each error has a stable, machine-readable {@link IpamError.code}; messages are for people and may change.
  * Use {@link IpamError.isInstance} rather than `instanceof` when errors can cross realms or package copies.
@@ -84,5 +84,61 @@ export class InvalidArgumentError extends IpamError {
   /** Creates an invalid-argument error whose message names the API. */
   constructor(api: string, reason: string) {
     super('ERR_INVALID_ARGUMENT', `${api}: ${reason}`);
+  }
+}
+
+/** PoolExhaustedError reports that a {@link Pool} has no free block of the requested size and family. */
+export class PoolExhaustedError extends IpamError {
+  /** PoolExhaustedError.family is the address family that was asked for. */
+  readonly family: 4 | 6;
+  /** PoolExhaustedError.bits is the prefix length that was asked for (32 or 128 for a single address). */
+  readonly bits: number;
+
+  /** Creates the error for a request of `/bits` in `family`. */
+  constructor(api: string, family: 4 | 6, bits: number) {
+    super('ERR_POOL_EXHAUSTED', `${api}: no free /${bits} left in the IPv${family} pool`);
+    this.family = family;
+    this.bits = bits;
+  }
+}
+
+/**
+ * PoolConflictError reports a claim of an address or prefix that is already allocated, or reserved.
+ */
+export class PoolConflictError extends IpamError {
+  /** PoolConflictError.conflict is the allocation or reservation in the way, when a single one is. */
+  readonly conflict: string | undefined;
+
+  /** Creates the error; `conflict` names what is in the way. */
+  constructor(api: string, input: string, reason: string, conflict?: string) {
+    super('ERR_POOL_CONFLICT', `${api}(${quote(input)}): ${reason}`);
+    this.conflict = conflict;
+  }
+}
+
+/** PoolOutsideError reports an address or prefix that does not lie inside any prefix of the pool. */
+export class PoolOutsideError extends IpamError {
+  /** Creates the error for `input`. */
+  constructor(api: string, input: string) {
+    super('ERR_POOL_OUTSIDE', `${api}(${quote(input)}): outside the pool`);
+  }
+}
+
+/** PoolNotAllocatedError reports a release or lookup of something that is not an allocation of the pool. */
+export class PoolNotAllocatedError extends IpamError {
+  /** Creates the error for `input`, with the reason. */
+  constructor(api: string, input: string, reason: string) {
+    super('ERR_POOL_NOT_ALLOCATED', `${api}(${quote(input)}): ${reason}`);
+  }
+}
+
+/**
+ * PoolRequestError reports a request that no state of the pool could satisfy: a family the pool lacks, or a
+ * prefix length shorter than every prefix of the pool.
+ */
+export class PoolRequestError extends IpamError {
+  /** Creates the error with the reason. */
+  constructor(api: string, reason: string) {
+    super('ERR_POOL_INVALID_REQUEST', `${api}: ${reason}`);
   }
 }
