@@ -67,28 +67,32 @@ export class Prefix {
         break;
       }
     }
+    const n = s.length;
+    if (slash + 1 === n) return { reason: 'missing prefix length', at: n };
+    if (s.charCodeAt(slash + 1) === 48 && slash + 2 < n) return { reason: 'prefix length has leading zero', at: slash + 1 };
+    let bits = 0;
+    for (let i = slash + 1; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 48 || c > 57) return { reason: 'prefix length must be decimal digits', at: i };
+      if (bits < 1000) bits = bits * 10 + (c - 48);
+    }
     if (colon) {
       const r = parse6(s, 0, slash);
       if (isFailure(r)) return r;
       if (r.zone !== undefined) return { reason: 'IPv6 zones cannot be present in a prefix', at: s.indexOf('%') };
+      if (bits > 128) return { reason: 'prefix length out of range for IPv6 (0…128)', at: slash + 1 };
       addr = Addr._make(6, r.w0, r.w1, r.w2, r.w3);
+      const hostBits =
+        (r.w0 & ~mask32(bits)) | (r.w1 & ~mask32(bits - 32)) | (r.w2 & ~mask32(bits - 64)) | (r.w3 & ~mask32(bits - 96));
+      if (hostBits !== 0) return { reason: `host bits set (the prefix would be ${addr.prefix(bits)})`, at: 0 };
     } else {
       if (slash === 0) return { reason: 'missing address', at: 0 };
       const r = parse4(s, 0, slash);
       if (typeof r !== 'number') return r;
+      if (bits > 32) return { reason: 'prefix length out of range for IPv4 (0…32)', at: slash + 1 };
       addr = Addr._make(4, 0, 0, 0, r);
+      if ((r & ~mask32(bits)) !== 0) return { reason: `host bits set (the prefix would be ${addr.prefix(bits)})`, at: 0 };
     }
-    const n = s.length;
-    if (slash + 1 === n) return { reason: 'missing prefix length', at: n };
-    if (s.charCodeAt(slash + 1) === 48 && slash + 2 < n) return { reason: 'prefix length has leading zero', at: slash + 1 };
-    for (let i = slash + 1; i < n; i++) {
-      const c = s.charCodeAt(i);
-      if (c < 48 || c > 57) return { reason: 'prefix length must be decimal digits', at: i };
-    }
-    const max = addr._f === 4 ? 32 : 128;
-    const bits = n - slash > 4 ? Infinity : Number(s.slice(slash + 1));
-    if (bits > max) return { reason: `prefix length out of range for IPv${addr._f} (0…${max})`, at: slash + 1 };
-    if (!addr._masked(bits).equals(addr)) return { reason: 'host bits set (the prefix would be ' + addr.prefix(bits).toString() + ')', at: 0 };
     return new Prefix(addr, bits);
   }
 
