@@ -69,7 +69,12 @@ export interface PoolStats {
   /** Addresses reserved by the pool's options. */
   readonly reserved: bigint;
   /** The same figures for each family the pool has. */
-  readonly families: { readonly 4?: FamilyStats; readonly 6?: FamilyStats };
+  readonly families: {
+    /** The IPv4 figures, when the pool has IPv4 prefixes. */
+    readonly 4?: FamilyStats;
+    /** The IPv6 figures, when the pool has IPv6 prefixes. */
+    readonly 6?: FamilyStats;
+  };
 }
 
 /** An owned allocation in {@link PoolJSON}: an address or a prefix and its owner label. */
