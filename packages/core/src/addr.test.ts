@@ -381,3 +381,19 @@ describe('Addr.isInterfaceLocalMulticast', () => {
     expect(Addr.parse(s).isInterfaceLocalMulticast()).toBe(expected);
   });
 });
+
+describe('Addr.parse fast path', () => {
+  it('agrees with the reference on dotted strings of every shape (property)', () => {
+    // The IPv4 success path is a separate tight loop; this hammers it with near-misses.
+    const field = fc.oneof(fc.integer({ min: 0, max: 300 }).map(String), fc.constantFrom('', '0', '00', '01', '255', '256', '1000', 'a'));
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 6 }), fc.constantFrom('', ' ', '.', '%1'), (fields, tail) => {
+        const s = fields.join('.') + tail;
+        const ref = refParse(s);
+        const got = Addr.tryParse(s);
+        expect(got?.toBigInt()).toBe(ref?.family === 4 ? ref.value : undefined);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, ParseError, quote } from './ipam-error.js';
 import { format4, format6 } from './internal/format.js';
 import { mask32 } from './internal/bits.js';
-import { isFailure, parse4, parse6 } from './internal/parse.js';
+import { fast4, isFailure, parse4, parse6 } from './internal/parse.js';
 import { Prefix } from './prefix.js';
 
 /** Family is an IP address family: 4 for IPv4, 6 for IPv6. */
@@ -65,6 +65,8 @@ export class Addr {
    * @throws {@link ParseError} naming the input and the reason.
    */
   static parse(s: string): Addr {
+    const v = typeof s === 'string' ? fast4(s) : -1;
+    if (v >= 0) return new Addr(4, 0, 0, 0, v, undefined);
     const r = Addr.#parse(s);
     if (r instanceof Addr) return r;
     throw new ParseError('Addr.parse', s, r.reason, r.at);
@@ -72,6 +74,8 @@ export class Addr {
 
   /** Addr.tryParse is {@link Addr.parse} that returns undefined instead of throwing. */
   static tryParse(s: string): Addr | undefined {
+    const v = typeof s === 'string' ? fast4(s) : -1;
+    if (v >= 0) return new Addr(4, 0, 0, 0, v, undefined);
     const r = Addr.#parse(s);
     return r instanceof Addr ? r : undefined;
   }

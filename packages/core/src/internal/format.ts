@@ -1,6 +1,9 @@
+const OCTET = Array.from({ length: 256 }, (_, i) => String(i));
+const OCTET_DOT = OCTET.map((o) => `${o}.`);
+
 /** format4 writes an unsigned 32-bit IPv4 value in dotted decimal. */
 export function format4(v: number): string {
-  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+  return OCTET_DOT[v >>> 24]! + OCTET_DOT[(v >>> 16) & 255]! + OCTET_DOT[(v >>> 8) & 255]! + OCTET[v & 255]!;
 }
 
 /**

@@ -28,6 +28,36 @@ export function isFailure(r: unknown): r is Failure {
   return typeof r === 'object' && r !== null && 'reason' in r;
 }
 
+/**
+ * fast4 parses a whole string as strict dotted-decimal IPv4 and returns its 32-bit value, or −1 for anything
+ * else: the success path of {@link parse4} without the bookkeeping for error reasons.
+ */
+export function fast4(s: string): number {
+  const n = s.length;
+  if (n < 7 || n > 15) return -1;
+  let value = 0;
+  let field = 0;
+  let start = 0;
+  let fields = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (i === start || field > 255 || fields === 3) return -1;
+      value = (value << 8) | field;
+      fields++;
+      field = 0;
+      start = i + 1;
+    } else {
+      const d = c - 48;
+      // Not a digit, or a digit after a leading zero.
+      if (d < 0 || d > 9 || (field === 0 && i !== start)) return -1;
+      field = field * 10 + d;
+    }
+  }
+  if (fields !== 3 || start === n || field > 255) return -1;
+  return value * 256 + field;
+}
+
 /** parse4 parses s[start, end) as dotted-decimal IPv4 and returns the address as an unsigned 32-bit number. */
 export function parse4(s: string, start: number, end: number): number | Failure {
   let value = 0;
