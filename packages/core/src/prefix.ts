@@ -1,7 +1,7 @@
 import { Addr, type Family } from './addr.js';
 import { InvalidArgumentError, ParseError, quote } from './ipam-error.js';
 import { mask32 } from './internal/bits.js';
-import { isFailure, parse4, parse6 } from './internal/parse.js';
+import { type Failure, fast4, isFailure, parse4, parse6 } from './internal/parse.js';
 
 /**
  * Prefix is an immutable IP prefix (CIDR block): an address and a prefix length, in the manner of Go's
@@ -44,6 +44,8 @@ export class Prefix {
    * @throws {@link ParseError} naming the input and the reason.
    */
   static parse(s: string): Prefix {
+    const p = typeof s === 'string' ? fastPrefix4(s) : undefined;
+    if (p !== undefined) return p;
     const r = Prefix.#parse(s);
     if (r instanceof Prefix) return r;
     throw new ParseError('Prefix.parse', s, r.reason, r.at);
@@ -51,6 +53,8 @@ export class Prefix {
 
   /** Prefix.tryParse is {@link Prefix.parse} that returns undefined instead of throwing. */
   static tryParse(s: string): Prefix | undefined {
+    const p = typeof s === 'string' ? fastPrefix4(s) : undefined;
+    if (p !== undefined) return p;
     const r = Prefix.#parse(s);
     return r instanceof Prefix ? r : undefined;
   }
@@ -87,7 +91,8 @@ export class Prefix {
       if (hostBits !== 0) return { reason: `host bits set (the prefix would be ${addr.prefix(bits)})`, at: 0 };
     } else {
       if (slash === 0) return { reason: 'missing address', at: 0 };
-      const r = parse4(s, 0, slash);
+      let r: number | Failure = fast4(s, slash);
+      if (r < 0) r = parse4(s, 0, slash);
       if (typeof r !== 'number') return r;
       if (bits > 32) return { reason: 'prefix length out of range for IPv4 (0…32)', at: slash + 1 };
       addr = Addr._make(4, 0, 0, 0, r);
@@ -254,4 +259,25 @@ export class Prefix {
   toJSON(): string {
     return this.toString();
   }
+}
+
+/**
+ * fastPrefix4 is the success path of Prefix.parse for canonical IPv4 prefixes, or undefined for anything else
+ * (which the full parser then explains).
+ */
+function fastPrefix4(s: string): Prefix | undefined {
+  const slash = s.indexOf('/');
+  const n = s.length;
+  if (slash < 7 || n - slash < 2 || n - slash > 3) return undefined;
+  const v = fast4(s, slash);
+  if (v < 0) return undefined;
+  const d1 = s.charCodeAt(slash + 1) - 48;
+  let bits = d1;
+  if (n - slash === 3) {
+    const d2 = s.charCodeAt(slash + 2) - 48;
+    if (d1 < 1 || d1 > 3 || d2 < 0 || d2 > 9) return undefined;
+    bits = d1 * 10 + d2;
+  }
+  if (!(bits >= 0 && bits <= 32) || (v & ~mask32(bits)) !== 0) return undefined;
+  return Prefix._make(Addr._make(4, 0, 0, 0, v), bits);
 }

@@ -29,11 +29,10 @@ export function isFailure(r: unknown): r is Failure {
 }
 
 /**
- * fast4 parses a whole string as strict dotted-decimal IPv4 and returns its 32-bit value, or −1 for anything
+ * fast4 parses s[0, n) as strict dotted-decimal IPv4 and returns its 32-bit value, or −1 for anything
  * else: the success path of {@link parse4} without the bookkeeping for error reasons.
  */
-export function fast4(s: string): number {
-  const n = s.length;
+export function fast4(s: string, n = s.length): number {
   if (n < 7 || n > 15) return -1;
   let value = 0;
   let field = 0;
