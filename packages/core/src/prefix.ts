@@ -176,13 +176,15 @@ export class Prefix {
     const p = this._a;
     if (addr._f !== p._f || addr._z !== undefined) return false;
     const b = this._b;
-    if (p._f === 4) return ((addr._w3 ^ p._w3) & mask32(b)) === 0;
-    return (
-      ((addr._w0 ^ p._w0) & mask32(b)) === 0 &&
-      ((addr._w1 ^ p._w1) & mask32(b - 32)) === 0 &&
-      ((addr._w2 ^ p._w2) & mask32(b - 64)) === 0 &&
-      ((addr._w3 ^ p._w3) & mask32(b - 96)) === 0
-    );
+    // Whole words must be equal; the word the prefix ends in is compared on its first bits by shifting
+    // the rest out (`>>> 0` for a prefix that ends on a word boundary compares the whole word).
+    if (p._f === 4) return b === 0 || (addr._w3 ^ p._w3) >>> (32 - b) === 0;
+    if (b <= 32) return b === 0 || (addr._w0 ^ p._w0) >>> (32 - b) === 0;
+    if (addr._w0 !== p._w0) return false;
+    if (b <= 64) return (addr._w1 ^ p._w1) >>> (64 - b) === 0;
+    if (addr._w1 !== p._w1) return false;
+    if (b <= 96) return (addr._w2 ^ p._w2) >>> (96 - b) === 0;
+    return addr._w2 === p._w2 && (addr._w3 ^ p._w3) >>> (128 - b) === 0;
   }
 
   /** Prefix.containsPrefix reports whether every address of `other` is in this prefix. */
