@@ -6,6 +6,7 @@
 //
 // A bench file exports `bench`, a tinybench `Bench` made with `createBench` from
 // ./src/harness.ts, with its tasks added; @ipam/core is the workspace's built dist.
+// A file may also export `report()`, returning text (markdown) printed after its table.
 import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
@@ -22,11 +23,12 @@ if (files.length === 0) {
 }
 
 for (const file of files) {
-  const mod: { bench?: unknown } = await import(pathToFileURL(new URL(file, dir).pathname).href);
+  const mod: { bench?: unknown; report?: unknown } = await import(pathToFileURL(new URL(file, dir).pathname).href);
   if (!(mod.bench instanceof Bench)) {
     throw new TypeError(`bench/src/${file}: must export \`bench\`, a tinybench Bench`);
   }
   await mod.bench.run();
   console.log(`\n${file}${mod.bench.name ? ` (${mod.bench.name})` : ''}`);
   console.table(mod.bench.table());
+  if (typeof mod.report === 'function') console.log(`\n${await mod.report()}`);
 }
