@@ -190,6 +190,9 @@ export class Pool {
   readonly #reserved: IPSet;
   readonly #strategy: PoolStrategy;
   readonly #used = { 4: 0n, 6: 0n };
+  /** IPv4 addresses in use, as a number (no bigint per allocation); stats() adds it to #used[4]. */
+  #used4 = 0;
+  readonly #shortest = { 4: 32, 6: 128 };
   readonly #last: { 4?: Block; 6?: Block } = {};
   /** Prefixes handed out as one block but smaller than a bitmap word (an IPv4 /28, say), with their owners. */
   readonly #small = new Map<string, string | undefined>();
@@ -227,7 +230,10 @@ export class Pool {
       throw new InvalidArgumentError(api, `strategy must be 'lowest' or 'sequential', got ${quote(strategy)}`);
     }
     this.#strategy = strategy;
-    for (const p of summarize(list)) this.#spaces[p.family].push(makeSpace(p));
+    for (const p of summarize(list)) {
+      this.#spaces[p.family].push(makeSpace(p));
+      this.#shortest[p.family] = Math.min(this.#shortest[p.family], p.bits);
+    }
     const reserved = IPSet.from(options.reserve ?? []);
     const stray = reserved.difference(IPSet.from(list));
     if (!stray.isEmpty()) throw new InvalidArgumentError(api, `reserved ${stray.ranges()[0]} is outside the pool`);
@@ -285,9 +291,21 @@ export class Pool {
     if (!Number.isInteger(bits) || bits < 0 || bits > w) {
       throw new InvalidArgumentError(api, `prefix length ${quote(bits)} is not an integer in 0…${w}`);
     }
-    const shortest = spaces.reduce((n, s) => Math.min(n, s.prefix.bits), w);
+    const shortest = this.#shortest[family];
     if (bits < shortest) throw new PoolRequestError(api, `/${bits} is shorter than every IPv${family} prefix of the pool (the shortest is /${shortest})`);
     const k = w - bits;
+    if (k === 0 && this.#strategy === 'lowest') {
+      // One descent: find the lowest free address and take it.
+      for (const space of spaces) {
+        const t = space.tree.takeFirst(0);
+        if (t === undefined) continue;
+        const block: Block = { space, k, t };
+        this.#took(block, options.owner);
+        this.#last[family] = block;
+        return valueOf(block);
+      }
+      throw new PoolExhaustedError(api, family, bits);
+    }
     const block = this.#find(spaces, family, k);
     if (block === undefined) throw new PoolExhaustedError(api, family, bits);
     this.#take(block, options.owner);
@@ -336,11 +354,17 @@ export class Pool {
 
   /** Marks a free block taken and records it. */
   #take(b: Block, owner: string | undefined): void {
+    b.space.tree.occupy(b.k, b.t, b.k > 0, owner);
+    this.#took(b, owner);
+  }
+
+  /** Records block b, which the tree already marks taken. */
+  #took(b: Block, owner: string | undefined): void {
     const { tree } = b.space;
     const unit = b.k > 0;
-    tree.occupy(b.k, b.t, unit, owner);
     const family = b.space.prefix.family;
-    this.#used[family] += 1n << BigInt(b.k);
+    if (family === 4) this.#used4 += 2 ** b.k;
+    else this.#used[family] += 1n << BigInt(b.k);
     if (unit && b.k < tree.wo) this.#small.set(prefixOf(b).toString(), owner);
     if (owner !== undefined) {
       const v = valueOf(b);
@@ -364,12 +388,12 @@ export class Pool {
     checkOwner(api, options?.owner);
     const b = this.#locate(p);
     if (b === undefined) throw new PoolOutsideError(api, p.isSingleIP() ? p.addr.toString() : p.toString());
-    const input = valueOf(b).toString();
-    if (this.#reserved.overlapsPrefix(p)) throw new PoolConflictError(api, input, 'reserved', this.#reserved.intersect(IPSet.from([p])).ranges()[0]?.toString());
+    const input = (): string => valueOf(b).toString();
+    if (this.#reserved.overlapsPrefix(p)) throw new PoolConflictError(api, input(), 'reserved', this.#reserved.intersect(IPSet.from([p])).ranges()[0]?.toString());
     const s = b.space.tree.state(b.k, b.t);
     if (s.kind !== 'free') {
       const conflict = this.#conflict(b);
-      throw new PoolConflictError(api, input, conflict === undefined ? 'already allocated' : `overlaps allocation ${conflict}`, conflict);
+      throw new PoolConflictError(api, input(), conflict === undefined ? 'already allocated' : `overlaps allocation ${conflict}`, conflict);
     }
     this.#take(b, options?.owner);
     return valueOf(b);
@@ -395,9 +419,16 @@ export class Pool {
     const p = parseTarget(api, x);
     const b = this.#locate(p);
     if (b === undefined) throw new PoolOutsideError(api, p.isSingleIP() ? p.addr.toString() : p.toString());
+    const { tree } = b.space;
+    // Fast path: a single address handed out alone, when no small prefix and no owner label exists (no strings).
+    if (b.k === 0 && this.#small.size === 0 && this.#owners.size === 0 && this.#byOwner.size === 0 && !this.#reserved.overlapsPrefix(p) && tree.isTaken(0, b.t) && tree.unitAt(0, b.t) === undefined) {
+      tree.vacate(0, b.t);
+      if (p.family === 4) this.#used4 -= 1;
+      else this.#used[p.family] -= 1n;
+      return;
+    }
     const value = valueOf(b);
     const key = value.toString();
-    const { tree } = b.space;
     if (this.#reserved.overlapsPrefix(p)) throw new PoolNotAllocatedError(api, key, 'reserved, not allocated');
     const whole = this.#allocationAt(b);
     if (whole === undefined || whole !== key) {
@@ -405,7 +436,8 @@ export class Pool {
     }
     const owner = this.#ownerAt(b, key);
     tree.vacate(b.k, b.t);
-    this.#used[p.family] -= 1n << BigInt(b.k);
+    if (p.family === 4) this.#used4 -= 2 ** b.k;
+    else this.#used[p.family] -= 1n << BigInt(b.k);
     this.#small.delete(key);
     this.#owners.delete(key);
     if (owner !== undefined) {
@@ -484,7 +516,7 @@ export class Pool {
       if (spaces.length === 0) continue;
       const fsize = spaces.reduce((n, s) => n + s.prefix.size, 0n);
       const fres = this.#reserved.sizeOf(family);
-      const fused = this.#used[family];
+      const fused = this.#used[family] + (family === 4 ? BigInt(this.#used4) : 0n);
       families[family] = { size: fsize, used: fused, free: fsize - fused - fres, reserved: fres, largestFree: this.#largestFree(spaces) };
       size += fsize;
       used += fused;

@@ -66,8 +66,7 @@ export class OccupancyTree<O, M> {
   // ---- masks ---------------------------------------------------------------------------------------------
 
   #own(x: TNode<O, M>): M {
-    if (x.k === INNER) return x.m;
-    if (x.k === WORD) return this.#wordMask(x.w);
+    if (x.k === INNER || x.k === WORD) return x.m;
     return this.mk.none;
   }
 
@@ -121,7 +120,8 @@ export class OccupancyTree<O, M> {
   #leaf(k: number, t: O, unit: boolean, own: string | undefined): TNode<O, M> {
     if (k >= this.wo) return new TNode<O, M>(k, t, unit ? UNIT : FULL, null, null, this.mk.none, 0, own);
     const woff = this.ar.alignDown(t, this.wo);
-    return new TNode<O, M>(this.wo, woff, WORD, null, null, this.mk.none, this.#bits(k, t, woff));
+    const w = this.#bits(k, t, woff);
+    return new TNode<O, M>(this.wo, woff, WORD, null, null, this.#wordMask(w), w);
   }
 
   // ---- mutation ------------------------------------------------------------------------------------------
@@ -146,7 +146,9 @@ export class OccupancyTree<O, M> {
     }
     if (x.k === WORD) {
       x.w |= this.#bits(k, t, x.off);
-      return x.w === this.fullWord ? new TNode<O, M>(x.o, x.off, FULL, null, null, this.mk.none) : x;
+      if (x.w === this.fullWord) return new TNode<O, M>(x.o, x.off, FULL, null, null, this.mk.none);
+      x.m = this.#wordMask(x.w);
+      return x;
     }
     if (x.k !== INNER) throw new Error('occupancy tree: block is not free');
     const h = x.o - 1;
@@ -177,7 +179,9 @@ export class OccupancyTree<O, M> {
     if (x.k === FULL && x.o === this.wo) x = new TNode<O, M>(x.o, x.off, WORD, null, null, this.mk.none, this.fullWord);
     if (x.k === WORD) {
       x.w &= ~this.#bits(k, t, x.off);
-      return x.w === 0 ? null : x;
+      if (x.w === 0) return null;
+      x.m = this.#wordMask(x.w);
+      return x;
     }
     if (x.k === FULL) {
       // Split one level; the half that holds (k, t) is split further by the recursion below.
@@ -270,6 +274,47 @@ export class OccupancyTree<O, M> {
     const h = x.o - 1;
     if (this.#hasAtLeast(this.contrib(x.l, h), k)) return this.#first(x.l, h, x.off, k);
     return this.#first(x.r, h, this.ar.add(x.off, this.ar.pow2(h)), k);
+  }
+
+  /** Where the last takeFirst put its block. */
+  #found: O = undefined as O;
+
+  /** takeFirst is firstFit(k) and occupy(k, t, false) in one descent; it returns t, or undefined. */
+  takeFirst(k: number): O | undefined {
+    if (!this.#hasAtLeast(this.rootMask(), k)) return undefined;
+    this.root = this.#tf(this.root, this.R, this.ar.zero, k);
+    return this.#found;
+  }
+
+  #tf(x: TNode<O, M> | null, ho: number, hoff: O, k: number): TNode<O, M> {
+    const ar = this.ar;
+    if (x === null) {
+      this.#found = hoff;
+      return this.#leaf(k, hoff, false, undefined);
+    }
+    if (x.o < ho) {
+      if (!ar.lt(ar.sub(x.off, hoff), ar.pow2(k))) {
+        this.#found = hoff;
+        return this.#occ(x, k, hoff, false, undefined);
+      }
+      if (x.o >= k && this.#hasAtLeast(this.#own(x), k)) return this.#tfIn(x, k);
+      const t = ar.alignUp(this.#end(x), k);
+      this.#found = t;
+      return this.#occ(x, k, t, false, undefined);
+    }
+    return this.#tfIn(x, k);
+  }
+
+  #tfIn(x: TNode<O, M>, k: number): TNode<O, M> {
+    if (x.k === WORD) {
+      const t = this.ar.add(x.off, this.#small(lowestBit(freeBlocks(x.w, this.wo, k))));
+      this.#found = t;
+      return this.#occ(x, k, t, false, undefined);
+    }
+    const h = x.o - 1;
+    if (this.#hasAtLeast(this.contrib(x.l, h), k)) x.l = this.#tf(x.l, h, x.off, k);
+    else x.r = this.#tf(x.r, h, this.ar.add(x.off, this.ar.pow2(h)), k);
+    return this.#settle(x);
   }
 
   /** The lowest offset of a maximal free block of order exactly j (the caller knows one exists). */
