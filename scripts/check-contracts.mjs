@@ -1,0 +1,46 @@
+// Runs the public contract snippets of @ipam/core against the BUILT package, through both its ESM and its
+// CJS entry points, the way users load it. Exits non-zero on the first difference.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const esm = await import('@ipam/core');
+const cjs = createRequire(import.meta.url)('@ipam/core');
+
+for (const [name, core] of [['ESM', esm], ['CJS', cjs]]) {
+  const { Addr, Prefix, IPRange, IPSetBuilder, ParseError, Pool, PoolExhaustedError, summarize } = core;
+  assert.equal(Addr.parse('2001:DB8:0:0::1').toString(), '2001:db8::1');
+  assert.equal(Addr.tryParse('010.1.1.1'), undefined);
+  assert.equal(Addr.parse('::ffff:10.1.2.3').is4In6(), true);
+  assert.equal(Addr.parse('::ffff:10.1.2.3').unmap().toString(), '10.1.2.3');
+  assert.equal(Addr.parse('fe80::1%eth0').zone, 'eth0');
+  assert.equal(Addr.fromBigInt(167772161n, 4).toString(), '10.0.0.1');
+  assert.equal(Addr.parse('10.0.0.255').next()?.toString(), '10.0.1.0');
+  assert.throws(() => Prefix.parse('10.244.1.0/16'), (e) => e instanceof ParseError && e.code === 'ERR_PARSE');
+  const p = Prefix.parse('10.244.0.0/16');
+  assert.equal(p.contains(Addr.parse('10.244.3.4')), true);
+  assert.equal(p.size, 65536n);
+  assert.deepEqual([...p.subnets(18)].map(String), ['10.244.0.0/18', '10.244.64.0/18', '10.244.128.0/18', '10.244.192.0/18']);
+  assert.equal(p.supernet(12)?.toString(), '10.240.0.0/12');
+  assert.deepEqual(IPRange.parse('10.0.0.1-10.0.0.6').prefixes().map(String), ['10.0.0.1/32', '10.0.0.2/31', '10.0.0.4/31', '10.0.0.6/32']);
+  const set = new IPSetBuilder().addPrefix(Prefix.parse('10.0.0.0/8')).removePrefix(Prefix.parse('10.96.0.0/12')).build();
+  assert.equal(set.size, (1n << 24n) - (1n << 20n));
+  assert.deepEqual(summarize([Prefix.parse('10.0.0.0/25'), Prefix.parse('10.0.0.128/25')]).map(String), ['10.0.0.0/24']);
+
+  const pool = new Pool(['10.244.0.0/16', 'fd00:10:244::/56'], { reserve: ['10.244.0.0/32', '10.244.255.255/32'], strategy: 'lowest' });
+  assert.equal(pool.allocate().toString(), '10.244.0.1');
+  assert.equal(pool.allocate({ family: 6 }).toString(), 'fd00:10:244::');
+  assert.equal(pool.allocatePrefix(24).toString(), '10.244.1.0/24');
+  pool.claim('10.244.7.9');
+  const web = pool.allocate({ owner: 'pod/default/web-0' });
+  assert.equal(pool.ownerOf(web), 'pod/default/web-0');
+  assert.deepEqual(pool.find('pod/default/web-0').map(String), [web.toString()]);
+  pool.release(web);
+  assert.equal(pool.isAllocated(web), false);
+  const again = Pool.fromJSON(JSON.parse(JSON.stringify(pool)));
+  assert.deepEqual(again.toJSON(), pool.toJSON());
+  const tiny = new Pool(['10.0.0.0/31']);
+  tiny.allocate();
+  tiny.allocate();
+  assert.throws(() => tiny.allocate(), (e) => e instanceof PoolExhaustedError && e.code === 'ERR_POOL_EXHAUSTED');
+  console.log(`contracts: @ipam/core ${name} entry point ok`);
+}
