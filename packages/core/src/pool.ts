@@ -194,9 +194,9 @@ export class Pool {
   #used4 = 0;
   readonly #shortest = { 4: 32, 6: 128 };
   readonly #last: { 4?: Block; 6?: Block } = {};
-  /** Prefixes handed out as one block but smaller than a bitmap word (an IPv4 /28, say), with their owners. */
-  readonly #small = new Map<string, string | undefined>();
-  /** Owners of single addresses. */
+  /** Prefixes handed out as one block but smaller than a bitmap word (an IPv4 /28, say). */
+  readonly #small = new Set<string>();
+  /** Owners, by the allocation's canonical string (kept here, not in the tree, so that unowned blocks cost less). */
   readonly #owners = new Map<string, string>();
   /** Allocations by owner. */
   readonly #byOwner = new Map<string, Map<string, Addr | Prefix>>();
@@ -354,7 +354,7 @@ export class Pool {
 
   /** Marks a free block taken and records it. */
   #take(b: Block, owner: string | undefined): void {
-    b.space.tree.occupy(b.k, b.t, b.k > 0, owner);
+    b.space.tree.occupy(b.k, b.t, b.k > 0);
     this.#took(b, owner);
   }
 
@@ -365,11 +365,11 @@ export class Pool {
     const family = b.space.prefix.family;
     if (family === 4) this.#used4 += 2 ** b.k;
     else this.#used[family] += 1n << BigInt(b.k);
-    if (unit && b.k < tree.wo) this.#small.set(prefixOf(b).toString(), owner);
+    if (unit && b.k < tree.wo) this.#small.add(prefixOf(b).toString());
     if (owner !== undefined) {
       const v = valueOf(b);
       const key = v.toString();
-      if (!unit) this.#owners.set(key, owner);
+      this.#owners.set(key, owner);
       let mine = this.#byOwner.get(owner);
       if (mine === undefined) this.#byOwner.set(owner, (mine = new Map()));
       mine.set(key, v);
@@ -404,7 +404,7 @@ export class Pool {
     const unit = b.space.tree.unitAt(b.k, b.t);
     if (unit !== undefined) return prefixOf({ space: b.space, k: unit.o, t: unit.off }).toString();
     const p = prefixOf(b);
-    for (const key of this.#small.keys()) if (Prefix.parse(key).overlaps(p)) return key;
+    for (const key of this.#small) if (Prefix.parse(key).overlaps(p)) return key;
     if (b.k === 0) return p.addr.toString();
     return undefined;
   }
@@ -434,7 +434,7 @@ export class Pool {
     if (whole === undefined || whole !== key) {
       throw new PoolNotAllocatedError(api, key, whole === undefined ? 'not allocated' : `part of allocation ${whole}; release that`);
     }
-    const owner = this.#ownerAt(b, key);
+    const owner = this.#owners.get(key);
     tree.vacate(b.k, b.t);
     if (p.family === 4) this.#used4 -= 2 ** b.k;
     else this.#used[p.family] -= 1n << BigInt(b.k);
@@ -466,12 +466,6 @@ export class Pool {
     return undefined;
   }
 
-  #ownerAt(b: Block, key: string): string | undefined {
-    const unit = b.space.tree.unitAt(b.k, b.t);
-    if (unit !== undefined) return unit.own;
-    return this.#small.has(key) ? this.#small.get(key) : this.#owners.get(key);
-  }
-
   /**
    * Pool.ownerOf returns the owner label of the allocation that holds `x` (an address inside an allocated prefix
    * gets that prefix's owner), or undefined when it has none or is not allocated.
@@ -482,8 +476,7 @@ export class Pool {
     if (b === undefined || this.#reserved.overlapsPrefix(p)) return undefined;
     const key = this.#allocationAt(b);
     if (key === undefined) return undefined;
-    const whole = this.#locate(parseTarget('Pool.ownerOf', key))!;
-    return this.#ownerAt(whole, key);
+    return this.#owners.get(key);
   }
 
   /** Pool.find returns the allocations with the given owner label, in address order: Addr for single addresses, Prefix for prefixes. */
@@ -574,16 +567,17 @@ export class Pool {
         (x) => {
           const p = prefixOf({ space: s, k: x.o, t: x.off });
           blocks.addPrefix(p);
-          add(p, x.own);
+          add(p, this.#owners.get(p.toString()));
         },
       );
     }
-    for (const [key, owner] of this.#small) {
+    for (const key of this.#small) {
       const p = Prefix.parse(key);
       blocks.addPrefix(p);
-      add(p, owner);
+      add(p, this.#owners.get(key));
     }
     for (const [key, owner] of this.#owners) {
+      if (key.includes('/')) continue; // prefixes were written above
       const a = Addr.parse(key);
       blocks.add(a);
       add(a, owner);

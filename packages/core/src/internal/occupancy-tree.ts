@@ -9,7 +9,7 @@ import { freeBlocks, lowestBit, maximalBlocks, wordOrders } from './arith.js';
  * - a FULL node is a wholly taken block of single addresses or reserved space, merged with its buddy when both
  *   are FULL, so that a dense range costs nothing;
  * - a UNIT node is a wholly taken block handed out as one prefix; it is never merged, so that its bounds and its
- *   owner survive;
+ *   (the pool keeps owners) survive;
  * - a WORD node is a block of 32 addresses (fewer for tiny pools) as an occupancy bitmap;
  * - an INNER node has two non-null children, each possibly compressed: a child of order c inside a half of
  *   order h > c means that everything else in that half is free.
@@ -33,7 +33,6 @@ export class TNode<O, M> {
     public r: TNode<O, M> | null = null,
     public m: M,
     public w = 0,
-    public own: string | undefined = undefined,
   ) {}
 }
 
@@ -117,8 +116,8 @@ export class OccupancyTree<O, M> {
   }
 
   /** A node that marks block (k, t) taken: a FULL or UNIT block, or the word that holds it. */
-  #leaf(k: number, t: O, unit: boolean, own: string | undefined): TNode<O, M> {
-    if (k >= this.wo) return new TNode<O, M>(k, t, unit ? UNIT : FULL, null, null, this.mk.none, 0, own);
+  #leaf(k: number, t: O, unit: boolean): TNode<O, M> {
+    if (k >= this.wo) return new TNode<O, M>(k, t, unit ? UNIT : FULL, null, null, this.mk.none);
     const woff = this.ar.alignDown(t, this.wo);
     const w = this.#bits(k, t, woff);
     return new TNode<O, M>(this.wo, woff, WORD, null, null, this.#wordMask(w), w);
@@ -130,16 +129,16 @@ export class OccupancyTree<O, M> {
    * occupy marks the free block (k, t) taken, as single addresses (FULL) or as one prefix (UNIT).
    * Sub-word UNITs are marked in their word's bits; the caller keeps their bounds.
    */
-  occupy(k: number, t: O, unit: boolean, own?: string): void {
-    this.root = this.#occ(this.root, k, t, unit && k >= this.wo, own);
+  occupy(k: number, t: O, unit: boolean): void {
+    this.root = this.#occ(this.root, k, t, unit && k >= this.wo);
   }
 
-  #occ(x: TNode<O, M> | null, k: number, t: O, unit: boolean, own: string | undefined): TNode<O, M> {
-    if (x === null) return this.#leaf(k, t, unit, own);
+  #occ(x: TNode<O, M> | null, k: number, t: O, unit: boolean): TNode<O, M> {
+    if (x === null) return this.#leaf(k, t, unit);
     if (!this.#inside(x, k, t)) {
       // x is a compressed child and (k, t) lies beside it: branch where their offsets diverge.
       //   before:  [ H: ........[x]..... ]      after:  [ B: [leaf] | [x] ]
-      const leaf = this.#leaf(k, t, unit, own);
+      const leaf = this.#leaf(k, t, unit);
       const b = this.ar.divergence(x.off, leaf.off);
       const left = this.ar.bit(leaf.off, b - 1) === 0;
       return this.#settle(new TNode<O, M>(b, this.ar.alignDown(t, b), INNER, left ? leaf : x, left ? x : leaf, this.mk.none));
@@ -152,8 +151,8 @@ export class OccupancyTree<O, M> {
     }
     if (x.k !== INNER) throw new Error('occupancy tree: block is not free');
     const h = x.o - 1;
-    if (this.ar.bit(t, h) === 0 && k <= h) x.l = this.#occ(x.l, k, t, unit, own);
-    else if (k <= h) x.r = this.#occ(x.r, k, t, unit, own);
+    if (this.ar.bit(t, h) === 0 && k <= h) x.l = this.#occ(x.l, k, t, unit);
+    else if (k <= h) x.r = this.#occ(x.r, k, t, unit);
     else throw new Error('occupancy tree: block is not free');
     return this.#settle(x);
   }
@@ -290,17 +289,17 @@ export class OccupancyTree<O, M> {
     const ar = this.ar;
     if (x === null) {
       this.#found = hoff;
-      return this.#leaf(k, hoff, false, undefined);
+      return this.#leaf(k, hoff, false);
     }
     if (x.o < ho) {
       if (!ar.lt(ar.sub(x.off, hoff), ar.pow2(k))) {
         this.#found = hoff;
-        return this.#occ(x, k, hoff, false, undefined);
+        return this.#occ(x, k, hoff, false);
       }
       if (x.o >= k && this.#hasAtLeast(this.#own(x), k)) return this.#tfIn(x, k);
       const t = ar.alignUp(this.#end(x), k);
       this.#found = t;
-      return this.#occ(x, k, t, false, undefined);
+      return this.#occ(x, k, t, false);
     }
     return this.#tfIn(x, k);
   }
@@ -309,7 +308,7 @@ export class OccupancyTree<O, M> {
     if (x.k === WORD) {
       const t = this.ar.add(x.off, this.#small(lowestBit(freeBlocks(x.w, this.wo, k))));
       this.#found = t;
-      return this.#occ(x, k, t, false, undefined);
+      return this.#occ(x, k, t, false);
     }
     const h = x.o - 1;
     if (this.#hasAtLeast(this.contrib(x.l, h), k)) x.l = this.#tf(x.l, h, x.off, k);
