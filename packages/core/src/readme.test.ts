@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import readme from '../../../README.md?raw';
+import rootReadme from '../../../README.md?raw';
+import packageReadme from '../README.md?raw';
 import * as core from './index.js';
 
 /**
  * The README's usage snippet, run line by line: every statement ending in a `// value` comment must evaluate to
  * that value, so that the front page cannot drift from the code.
  */
-describe('README usage', () => {
+describe.each([
+  ['the repository README', rootReadme],
+  ["@ipam/core's README", packageReadme],
+])('%s usage', (_, readme) => {
   const block = /## Usage\s+```ts\n([\s\S]*?)```/.exec(readme)?.[1];
 
   it('has a usage snippet importing @ipam/core', () => {
