@@ -89,17 +89,11 @@ export interface RangesOptions {
   readonly flannel?: FlannelSubnetEnv;
 }
 
-/** The plain fields of a NetworkConfig. */
-interface NetworkFields {
-  readonly kind: 'conf' | 'conflist';
-  readonly name: string;
-  readonly cniVersion: string;
-  readonly cniVersions: readonly string[] | undefined;
-  readonly disableCheck: boolean;
-  readonly disableGC: boolean;
-  readonly loadOnlyInlinedPlugins: boolean;
-  readonly plugins: readonly PluginConfig[];
-}
+/** The plain fields of a NetworkConfig, from which one is made. */
+type NetworkFields = Pick<
+  NetworkConfig,
+  'kind' | 'name' | 'cniVersion' | 'cniVersions' | 'disableCheck' | 'disableGC' | 'loadOnlyInlinedPlugins' | 'plugins'
+>;
 
 /** Plugin types that do their own IPAM, without an ipam section in the configuration. */
 const SELF_IPAM = new Set(['cilium-cni', 'cilium', 'weave-net', 'weave-plugin', 'aws-cni', 'azure-vnet', 'multus', 'multus-shim', 'calico', 'flannel', 'antrea', 'kube-ovn', 'ovn-k8s-cni-overlay']);
