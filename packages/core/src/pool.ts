@@ -189,9 +189,10 @@ export class Pool {
   readonly #spaces: { 4: Space[]; 6: Space[] } = { 4: [], 6: [] };
   readonly #reserved: IPSet;
   readonly #strategy: PoolStrategy;
-  readonly #used = { 4: 0n, 6: 0n };
-  /** IPv4 addresses in use, as a number (no bigint per allocation); stats() adds it to #used[4]. */
+  /** IPv4 addresses handed out, as a number (exact, and no bigint per allocation). */
   #used4 = 0;
+  /** IPv6 addresses handed out. */
+  #used6 = 0n;
   readonly #shortest = { 4: 32, 6: 128 };
   readonly #last: { 4?: Block; 6?: Block } = {};
   /** Prefixes handed out as one block but smaller than a bitmap word (an IPv4 /28, say). */
@@ -313,7 +314,7 @@ export class Pool {
     return valueOf(block);
   }
 
-  /** The next free block of order k by the strategy, or undefined. */
+  /** The next free block of order k by the strategy (best fit for 'lowest'), or undefined. */
   #find(spaces: Space[], family: Family, k: number): Block | undefined {
     if (this.#strategy === 'sequential') {
       const at = this.#last[family];
@@ -333,13 +334,7 @@ export class Pool {
       }
       return undefined;
     }
-    if (k === 0) {
-      for (const space of spaces) {
-        const t = space.tree.firstFit(0);
-        if (t !== undefined) return { space, k, t };
-      }
-      return undefined;
-    }
+    // 'lowest' for a single address never comes here: #allocate takes it with takeFirst in one descent.
     let best: Space | undefined;
     let bestOrder = Infinity;
     for (const space of spaces) {
@@ -350,6 +345,12 @@ export class Pool {
       }
     }
     return best === undefined ? undefined : { space: best, k, t: best.tree.exact(bestOrder) };
+  }
+
+  /** Adds (sign 1) or removes (sign −1) a block of 2^k addresses to the family's count of handed-out addresses. */
+  #count(family: Family, k: number, sign: 1 | -1): void {
+    if (family === 4) this.#used4 += sign * 2 ** k;
+    else this.#used6 += BigInt(sign) << BigInt(k);
   }
 
   /** Marks a free block taken and records it. */
@@ -363,8 +364,7 @@ export class Pool {
     const { tree } = b.space;
     const unit = b.k > 0;
     const family = b.space.prefix.family;
-    if (family === 4) this.#used4 += 2 ** b.k;
-    else this.#used[family] += 1n << BigInt(b.k);
+    this.#count(family, b.k, 1);
     if (unit && b.k < tree.wo) this.#small.add(prefixOf(b).toString());
     if (owner !== undefined) {
       const v = valueOf(b);
@@ -421,10 +421,9 @@ export class Pool {
     if (b === undefined) throw new PoolOutsideError(api, p.isSingleIP() ? p.addr.toString() : p.toString());
     const { tree } = b.space;
     // Fast path: a single address handed out alone, when no small prefix and no owner label exists (no strings).
-    if (b.k === 0 && this.#small.size === 0 && this.#owners.size === 0 && this.#byOwner.size === 0 && !this.#reserved.overlapsPrefix(p) && tree.isTaken(0, b.t) && tree.unitAt(0, b.t) === undefined) {
+    if (b.k === 0 && this.#small.size === 0 && this.#owners.size === 0 && !this.#reserved.overlapsPrefix(p) && tree.isTaken(0, b.t) && tree.unitAt(0, b.t) === undefined) {
       tree.vacate(0, b.t);
-      if (p.family === 4) this.#used4 -= 1;
-      else this.#used[p.family] -= 1n;
+      this.#count(p.family, 0, -1);
       return;
     }
     const value = valueOf(b);
@@ -436,8 +435,7 @@ export class Pool {
     }
     const owner = this.#owners.get(key);
     tree.vacate(b.k, b.t);
-    if (p.family === 4) this.#used4 -= 2 ** b.k;
-    else this.#used[p.family] -= 1n << BigInt(b.k);
+    this.#count(p.family, b.k, -1);
     this.#small.delete(key);
     this.#owners.delete(key);
     if (owner !== undefined) {
@@ -509,7 +507,7 @@ export class Pool {
       if (spaces.length === 0) continue;
       const fsize = spaces.reduce((n, s) => n + s.prefix.size, 0n);
       const fres = this.#reserved.sizeOf(family);
-      const fused = this.#used[family] + (family === 4 ? BigInt(this.#used4) : 0n);
+      const fused = family === 4 ? BigInt(this.#used4) : this.#used6;
       families[family] = { size: fsize, used: fused, free: fsize - fused - fres, reserved: fres, largestFree: this.#largestFree(spaces) };
       size += fsize;
       used += fused;
@@ -636,7 +634,7 @@ export class Pool {
       throw new PoolConflictError(api, p.toString(), 'already allocated or reserved');
     }
     b.space.tree.occupy(b.k, b.t, false);
-    this.#used[p.family] += 1n << BigInt(b.k);
+    this.#count(p.family, b.k, 1);
   }
 }
 
