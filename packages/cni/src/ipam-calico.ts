@@ -1,7 +1,7 @@
 import { Prefix } from '@ipam/core';
 import { type Context, fail, optStrings, own, parseCIDR, typeName } from './internal/context.js';
 import type { JsonObject } from './internal/json-parser.js';
-import type { PathSegment } from './internal/json-path.js';
+import { type PathSegment, quote } from './internal/json-path.js';
 
 /**
  * CalicoIpam is a validated `calico-ipam` section (projectcalico/calico `cni-plugin`): addresses come from
@@ -29,7 +29,7 @@ function flag(ctx: Context, ipam: JsonObject, key: string, path: readonly PathSe
   const v = own(ipam, key);
   if (v === undefined || v === null) return dflt;
   if (typeof v !== 'string') fail(ctx, 'ERR_CNI_INVALID_TYPE', [...path, key], `must be the string "true" or "false", not a ${typeName(v)} (Calico reads this field as a string)`);
-  if (v !== 'true' && v !== 'false') fail(ctx, 'ERR_CNI_INVALID_VALUE', [...path, key], `must be "true" or "false", not ${JSON.stringify(v.slice(0, 80))}`);
+  if (v !== 'true' && v !== 'false') fail(ctx, 'ERR_CNI_INVALID_VALUE', [...path, key], `must be "true" or "false", not ${quote(v)}`);
   return v === 'true';
 }
 

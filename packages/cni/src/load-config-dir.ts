@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CniConfigError } from './cni-config-error.js';
 import { DEFAULT_MAX_LENGTH, type NetworkConfig, parseNetworkConfig, type PluginConfig, pluginFromJson } from './network-config.js';
 import { DEFAULT_MAX_DEPTH, isJsonFailure, lineColumn, parseJson } from './internal/json-parser.js';
-import { formatPath } from './internal/json-path.js';
+import { formatPath, quote } from './internal/json-path.js';
 
 /**
  * CniRuntime names whose way of choosing a network {@link loadConfigDir} reproduces:
@@ -165,7 +165,7 @@ export async function loadConfigDir(dir: string, options: LoadConfigDirOptions =
     Object.freeze({ dir, runtime, files: Object.freeze(files), networks: Object.freeze(networks), selected, skipped: Object.freeze(skipped), error });
   if (names.length === 0 && runtime === 'libcni' && found !== undefined && options.name !== undefined) {
     // libcni looks a name up in an existing directory: "no net configuration with name".
-    return result(undefined, [], [], new CniConfigError('ERR_CNI_NOT_FOUND', `no network named ${JSON.stringify(options.name.slice(0, 80))}`, { file: dir }));
+    return result(undefined, [], [], new CniConfigError('ERR_CNI_NOT_FOUND', `no network named ${quote(options.name)}`, { file: dir }));
   }
   if (names.length === 0) return result(undefined, [], [], new CniConfigError('ERR_CNI_NO_CONFIG', 'no network configuration files (*.conf, *.conflist, *.json) found', { file: dir }));
 
@@ -204,7 +204,7 @@ export async function loadConfigDir(dir: string, options: LoadConfigDirOptions =
       }
       const first = seen.get(r.name);
       if (first !== undefined) {
-        skipped.push({ file, error: new CniConfigError('ERR_CNI_DUPLICATE_NAME', `network ${JSON.stringify(r.name.slice(0, 80))} is already defined by ${first}`, { file, path: 'name' }) });
+        skipped.push({ file, error: new CniConfigError('ERR_CNI_DUPLICATE_NAME', `network ${quote(r.name)} is already defined by ${first}`, { file, path: 'name' }) });
         continue;
       }
       seen.set(r.name, file);
@@ -217,7 +217,7 @@ export async function loadConfigDir(dir: string, options: LoadConfigDirOptions =
       error =
         networks.length === 0
           ? new CniConfigError('ERR_CNI_NO_CONFIG', 'no valid network configuration', { file: dir })
-          : new CniConfigError('ERR_CNI_NOT_FOUND', `no network named ${JSON.stringify(want!.slice(0, 80))}`, { file: dir });
+          : new CniConfigError('ERR_CNI_NOT_FOUND', `no network named ${quote(want!)}`, { file: dir });
     }
     return result(selected, networks, skipped, error);
   }
@@ -230,5 +230,5 @@ export async function loadConfigDir(dir: string, options: LoadConfigDirOptions =
     networks.push(r);
     if (options.name === undefined || r.name === options.name) return result(r, networks, [], undefined);
   }
-  return result(undefined, networks, [], new CniConfigError('ERR_CNI_NOT_FOUND', `no network named ${JSON.stringify(options.name!.slice(0, 80))}`, { file: dir }));
+  return result(undefined, networks, [], new CniConfigError('ERR_CNI_NOT_FOUND', `no network named ${quote(options.name!)}`, { file: dir }));
 }

@@ -10,7 +10,7 @@ import { whereaboutsAddresses } from './ipam-whereabouts.js';
 import { type Context, asObject, fail, isObject, optObject, optString, own, typeName } from './internal/context.js';
 import { compareGoVersions, LIBCNI_SPEC_VERSION, parseGoVersion } from './internal/go-version.js';
 import { DEFAULT_MAX_DEPTH, isJsonFailure, type JsonObject, type JsonValue, lineColumn, parseJson } from './internal/json-parser.js';
-import { formatPath, type PathSegment } from './internal/json-path.js';
+import { formatPath, type PathSegment, quote } from './internal/json-path.js';
 
 /** DEFAULT_MAX_LENGTH is the default limit on the length of a configuration text: 1 MiB. */
 export const DEFAULT_MAX_LENGTH = 1 << 20;
@@ -354,7 +354,7 @@ function listBool(ctx: Context, root: JsonObject, key: string): boolean {
   if (typeof v === 'string' && key !== 'loadOnlyInlinedPlugins') {
     const l = v.toLowerCase();
     if (l === 'true' || l === 'false') return l === 'true';
-    fail(ctx, 'ERR_CNI_INVALID_VALUE', [key], `invalid value ${JSON.stringify(v.slice(0, 80))} for ${key} (use true or false)`);
+    fail(ctx, 'ERR_CNI_INVALID_VALUE', [key], `invalid value ${quote(v)} for ${key} (use true or false)`);
   }
   return fail(ctx, 'ERR_CNI_INVALID_TYPE', [key], `${key} must be a boolean, not ${an(v)}`);
 }
@@ -381,7 +381,7 @@ function listFromJson(ctx: Context, root: JsonObject): NetworkConfig {
     cniVersions = (rawVersions as JsonValue[]).map((v, i) => {
       if (typeof v !== 'string') fail(ctx, 'ERR_CNI_INVALID_TYPE', ['cniVersions', i], `a cniVersions entry must be a string, not ${an(v)}`);
       const pv = parseGoVersion(v);
-      if (typeof pv === 'string') fail(ctx, 'ERR_CNI_INVALID_VALUE', ['cniVersions', i], `invalid cniVersions entry ${JSON.stringify(v.slice(0, 80))}: ${pv}`);
+      if (typeof pv === 'string') fail(ctx, 'ERR_CNI_INVALID_VALUE', ['cniVersions', i], `invalid cniVersions entry ${quote(v)}: ${pv}`);
       if (compareGoVersions(pv, current) <= 0) {
         candidates.push(pv);
         texts.push(v);
@@ -390,7 +390,7 @@ function listFromJson(ctx: Context, root: JsonObject): NetworkConfig {
     });
     if (cniVersion !== '') {
       const pv = parseGoVersion(cniVersion);
-      if (typeof pv === 'string') fail(ctx, 'ERR_CNI_INVALID_VALUE', ['cniVersion'], `invalid cniVersion ${JSON.stringify(cniVersion.slice(0, 80))}: ${pv}`);
+      if (typeof pv === 'string') fail(ctx, 'ERR_CNI_INVALID_VALUE', ['cniVersion'], `invalid cniVersion ${quote(cniVersion)}: ${pv}`);
       if (compareGoVersions(pv, current) <= 0) {
         candidates.push(pv);
         texts.push(cniVersion);

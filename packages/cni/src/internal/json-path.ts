@@ -9,7 +9,7 @@ export function formatPath(path: readonly PathSegment[]): string {
   for (const seg of path) {
     if (typeof seg === 'number') out += `[${seg}]`;
     else if (IDENT.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg.length > 80 ? `${seg.slice(0, 80)}…` : seg)}]`;
+    else out += `[${quote(seg)}]`;
   }
   return out;
 }
