@@ -421,7 +421,7 @@ export class Pool {
     if (b === undefined) throw new PoolOutsideError(api, p.isSingleIP() ? p.addr.toString() : p.toString());
     const { tree } = b.space;
     // Fast path: a single address handed out alone, when no small prefix and no owner label exists (no strings).
-    if (b.k === 0 && this.#small.size === 0 && this.#owners.size === 0 && !this.#reserved.overlapsPrefix(p) && tree.isTaken(0, b.t) && tree.unitAt(0, b.t) === undefined) {
+    if (b.k === 0 && this.#small.size === 0 && this.#owners.size === 0 && !this.#reserved.overlapsPrefix(p) && tree.state(0, b.t).kind === 'full') {
       tree.vacate(0, b.t);
       this.#count(p.family, 0, -1);
       return;

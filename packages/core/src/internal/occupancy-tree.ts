@@ -224,20 +224,10 @@ export class OccupancyTree<O, M> {
     return x.l !== null && x.r !== null && x.l.o === h && x.r.o === h && this.#wholly(x.l) && this.#wholly(x.r);
   }
 
-  /** Whether every address of block (k, t) is taken. */
+  /** Whether every address of block (k, t) is taken, as single addresses or inside UNITs. */
   isTaken(k: number, t: O): boolean {
-    let x = this.root;
-    for (;;) {
-      if (x === null || !this.#overlaps(x, k, t)) return false;
-      if (x.o < k) return false;
-      if (x.k === FULL || x.k === UNIT) return true;
-      if (x.k === WORD) {
-        const bits = this.#bits(k, t, x.off);
-        return (x.w & bits) === bits;
-      }
-      if (x.o === k) return this.#wholly(x);
-      x = this.ar.bit(t, x.o - 1) === 0 ? x.l : x.r;
-    }
+    const kind = this.state(k, t).kind;
+    return kind === 'full' || kind === 'unit';
   }
 
   /** The UNIT node that contains block (k, t), if any. */
