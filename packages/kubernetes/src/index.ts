@@ -1,1 +1,21 @@
 export { serviceIPRangeOffset, kubernetesServiceIP, dnsServiceIP } from './service-cidr.js';
+export { KubernetesError, type KubernetesErrorCode, type KubernetesErrorLocation } from './kubernetes-error.js';
+export {
+  clusterNetwork,
+  type ClusterNetwork,
+  type ClusterNetworkInit,
+  type ClusterNode,
+  type ClusterPod,
+  type ClusterService,
+  type CniNetwork,
+  type DiscoveryWarning,
+  type IPAddressObject,
+  type NodeAddress,
+  type NodeCIDRMaskSizes,
+  type ServiceCIDRObject,
+  type Setting,
+  type SettingName,
+  type SettingSource,
+  type SettingValues,
+  type SourceRef,
+} from './cluster-network.js';

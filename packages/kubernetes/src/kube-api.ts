@@ -1,0 +1,24 @@
+/**
+ * KubernetesResource names the lists {@link discover} reads from a live cluster.
+ *
+ * - `nodes`, `pods`, `services`: core/v1, all namespaces.
+ * - `configmaps`: core/v1 ConfigMaps of `kube-system` (kubeadm-config, kube-proxy, CNI plugins' settings).
+ * - `servicecidrs`, `ipaddresses`: networking.k8s.io/v1; an API server without them answers with an empty list.
+ */
+export type KubernetesResource = 'nodes' | 'pods' | 'services' | 'configmaps' | 'servicecidrs' | 'ipaddresses';
+
+/**
+ * KubernetesApi is the small read-only view of a live cluster that {@link discover} needs. The rest of the package
+ * depends only on this interface; {@link kubernetesApiFromKubeconfig} implements it with the official
+ * `@kubernetes/client-node`, and tests or other clients can implement it themselves.
+ */
+export interface KubernetesApi {
+  /** KubernetesApi.name names the cluster for reports, e.g. the kubeconfig context. */
+  readonly name: string;
+  /**
+   * KubernetesApi.list returns every object of a resource as plain JSON objects (as `kubectl get -o json` prints
+   * its `items`, with `kind` and `apiVersion` set). It rejects with a KubernetesError `ERR_K8S_API` when the API
+   * answers with an error, except that a resource the server does not serve yields an empty list.
+   */
+  list(resource: KubernetesResource): Promise<readonly Record<string, unknown>[]>;
+}
