@@ -1,6 +1,14 @@
 export { serviceIPRangeOffset, kubernetesServiceIP, dnsServiceIP } from './service-cidr.js';
 export { KubernetesError, type KubernetesErrorCode, type KubernetesErrorLocation } from './kubernetes-error.js';
 export {
+  parseIPSloppy,
+  tryParseIPSloppy,
+  parseCIDRSloppy,
+  tryParseCIDRSloppy,
+  parseCIDRSloppyWithIP,
+  type SloppyCIDR,
+} from './netutils.js';
+export {
   clusterNetwork,
   type ClusterNetwork,
   type ClusterNetworkInit,
