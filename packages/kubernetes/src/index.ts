@@ -6,7 +6,16 @@ export {
   parseCIDRSloppy,
   tryParseCIDRSloppy,
   parseCIDRSloppyWithIP,
+  parseCIDRsSloppy,
+  rangeSize,
+  indexedIP,
+  validateIP,
+  validateCIDR,
+  validateInterfaceAddress,
+  warningsForIP,
+  warningsForCIDR,
   type SloppyCIDR,
+  type AddressValidationOptions,
 } from './netutils.js';
 export {
   clusterNetwork,
