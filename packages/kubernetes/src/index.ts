@@ -36,3 +36,4 @@ export {
   type SettingValues,
   type SourceRef,
 } from './cluster-network.js';
+export { CidrSet } from './cidr-set.js';
