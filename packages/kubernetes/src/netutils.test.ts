@@ -100,7 +100,9 @@ describe('parseIPSloppy', () => {
       }
     })();
     expect(err?.path).toBe('status.addresses[0].address');
-    expect(err?.message).toBe('Node/a: status.addresses[0].address: parseIPSloppy("10.0.0.256"): IPv4 field has value > 255');
+    expect(err?.message).toBe(
+      'Node/a: status.addresses[0].address: parseIPSloppy("10.0.0.256"): IPv4 field has value > 255',
+    );
   });
 
   it('refuses what is not a string', () => {
@@ -230,7 +232,8 @@ describe('validateIP', () => {
   });
 
   it('starts each message with the field path', () => {
-    expect(validateIP('1.1.1.01', { fieldPath: 'spec.clusterIPs[0]', legacy: true, strictIPCIDRValidation: true })).toEqual([
+    const options = { fieldPath: 'spec.clusterIPs[0]', legacy: true, strictIPCIDRValidation: true };
+    expect(validateIP('1.1.1.01', options)).toEqual([
       'spec.clusterIPs[0]: Invalid value: "1.1.1.01": must not have leading 0s',
     ]);
     expect(validateIP('', { fieldPath: 'metadata.name' })).toEqual([
@@ -273,7 +276,8 @@ describe('validateInterfaceAddress', () => {
 
   it('starts each message with the field path', () => {
     expect(validateInterfaceAddress('1.2.3.4', { fieldPath: 'spec.address' })).toEqual([
-      'spec.address: Invalid value: "1.2.3.4": must be a valid address in CIDR form, (e.g. 10.9.8.7/24 or 2001:db8::1/64)',
+      'spec.address: Invalid value: "1.2.3.4": must be a valid address in CIDR form, ' +
+        '(e.g. 10.9.8.7/24 or 2001:db8::1/64)',
     ]);
   });
 });
@@ -295,5 +299,190 @@ describe('warningsForCIDR', () => {
 
   it('has no warnings for a value that is not a CIDR (validate first)', () => {
     expect(warningsForCIDR('spec.loadBalancerSourceRanges[0]', '1.2.3.4')).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Properties, against a slow reference model: Kubernetes' sloppy grammar is the strict one (core's netip-style
+// parser) once leading zeros are dropped from every field, with IPv4-mapped IPv6 read as IPv4.
+
+/** The reference sloppy IP parser: characters of the grammar only, leading zeros dropped, core's strict parse. */
+function referenceIPSloppy(s: string): Addr | undefined {
+  if (!/^[0-9a-fA-F.:]*$/.test(s)) return undefined; // no zones, brackets, ports, prefixes or white space
+  return Addr.tryParse(s.replace(/(^|[.:])0+(?=[0-9a-fA-F])/g, '$1'))?.unmap();
+}
+
+/** The IPv4-mapped IPv6 form of an IPv4 address. */
+function mapTo6(a: Addr): Addr {
+  return Addr.from16([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...a.toBytes()]);
+}
+
+/** The reference sloppy CIDR parser, following the vectors' `semantics.ParseCIDRSloppy` sentence by sentence. */
+function referenceCIDRSloppy(s: string): Prefix | undefined {
+  const slash = s.indexOf('/'); // the first "/"
+  if (slash < 0) return undefined;
+  const [text, len] = [s.slice(0, slash), s.slice(slash + 1)];
+  if (!/^[0-9]+$/.test(len)) return undefined; // decimal digits only, no sign
+  const ip = referenceIPSloppy(text);
+  if (ip === undefined) return undefined;
+  const writtenAs6 = text.includes(':');
+  const bits = Number(len);
+  if (bits > (writtenAs6 ? 128 : 32)) return undefined;
+  if (writtenAs6 && ip.is4()) return bits >= 96 ? ip.prefix(bits - 96) : mapTo6(ip).prefix(bits);
+  return ip.prefix(bits);
+}
+
+const zeros = fc.integer({ min: 0, max: 3 }).map((n) => '0'.repeat(n));
+const octet = fc.integer({ min: 0, max: 255 });
+const group = fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff }));
+const sloppyOctet = (v: number) => zeros.map((z) => z + String(v));
+const sloppyGroup = (v: number) =>
+  fc.tuple(zeros, fc.boolean()).map(([z, upper]) => z + (upper ? v.toString(16).toUpperCase() : v.toString(16)));
+
+/** Dotted IPv4 text with leading zeros, and the four octets it stands for. */
+const sloppyIPv4 = fc
+  .array(octet, { minLength: 4, maxLength: 4 })
+  .chain((o) => fc.tuple(fc.constant(o), fc.tuple(...o.map(sloppyOctet)).map((t) => t.join('.'))));
+
+/** Joins IPv6 fields, replacing a run of zero fields (among `hex` indexes) with "::" when `run` says so. */
+function join6(fields: string[], values: number[], run: [number, number] | undefined): string {
+  if (run === undefined) return fields.join(':');
+  const [i, j] = run;
+  if (j <= i || values.slice(i, j).some((v) => v !== 0)) return fields.join(':');
+  return `${fields.slice(0, i).join(':')}::${fields.slice(j).join(':')}`;
+}
+
+/** IPv6 text in any sloppy form (leading zeros, either case, "::", dotted last 32 bits), and its 16 bytes. */
+const sloppyIPv6 = fc
+  .tuple(
+    fc.array(group, { minLength: 8, maxLength: 8 }),
+    fc.boolean(),
+    fc.option(fc.tuple(fc.nat(8), fc.nat(8)), { nil: undefined }),
+  )
+  .chain(([g, dotted, run]) => {
+    const bytes = g.flatMap((v) => [v >> 8, v & 0xff]);
+    const hexCount = dotted ? 6 : 8;
+    const hex = fc.tuple(...g.slice(0, hexCount).map(sloppyGroup));
+    const tail = dotted ? fc.tuple(...bytes.slice(12).map(sloppyOctet)).map((t) => [t.join('.')]) : fc.constant([]);
+    const r = run && ([Math.min(run[0], hexCount), Math.min(run[1], hexCount)] as [number, number]);
+    const text = fc.tuple(hex, tail).map(([h, t]) => join6([...h, ...t], g.slice(0, hexCount), r));
+    return fc.tuple(fc.constant(bytes), text);
+  });
+
+/** Sloppy IP text of either family, and the address Kubernetes reads from it. */
+const sloppyIP: fc.Arbitrary<[Addr, string]> = fc.oneof(
+  sloppyIPv4.map(([o, s]) => [Addr.from4(o), s] as [Addr, string]),
+  sloppyIPv6.map(([b, s]) => [Addr.from16(b).unmap(), s] as [Addr, string]),
+);
+
+/** A canonical address of either family, IPv4-mapped ones and ones with runs of zeros included. */
+const canonicalAddr = fc.oneof(
+  fc.array(octet, { minLength: 4, maxLength: 4 }).map((o) => Addr.from4(o)),
+  fc.array(group, { minLength: 8, maxLength: 8 }).map((g) => Addr.from16(g.flatMap((v) => [v >> 8, v & 0xff]))),
+  fc.array(octet, { minLength: 4, maxLength: 4 }).map((o) => mapTo6(Addr.from4(o))),
+);
+
+/** Small edits that break (or keep) a valid text: an inserted, deleted or replaced character. */
+const edited = (s: string) =>
+  fc
+    .tuple(
+      fc.nat(s.length),
+      fc.constantFrom(...'0123456789abcdefABCDEFgx.:%/[] -'),
+      fc.constantFrom('insert', 'delete', 'replace', 'keep'),
+    )
+    .map(([i, c, op]) => {
+      if (op === 'insert') return s.slice(0, i) + c + s.slice(i);
+      if (op === 'delete') return s.slice(0, i) + s.slice(i + 1);
+      if (op === 'replace') return s.slice(0, i) + c + s.slice(i + 1);
+      return s;
+    });
+
+/** Texts shaped like addresses but with any number of fields, empty ones and dotted parts anywhere. */
+const addressLike = fc
+  .array(
+    fc.oneof(
+      group.chain(sloppyGroup),
+      fc.constant(''),
+      sloppyIPv4.map(([, s]) => s),
+      fc.stringMatching(/^[0-9]{1,7}$/),
+      fc.stringMatching(/^[0-9a-fA-F]{5,7}$/),
+    ),
+    { minLength: 1, maxLength: 10 },
+  )
+  .chain((fields) => fc.constantFrom(fields.join(':'), fields.join('.')));
+
+describe('sloppy parsing properties', () => {
+  it('reads every canonical address and prefix as core does (IPv4-mapped ones as IPv4)', () => {
+    fc.assert(
+      fc.property(canonicalAddr, fc.nat(128), (a, n) => {
+        expect(parseIPSloppy(a.toString()).equals(a.unmap())).toBe(true);
+        const p = a.prefix(n % (a.bitLength + 1));
+        const want = p.addr.is4In6() ? p.addr.unmap().prefix(p.bits - 96) : p;
+        expect(parseCIDRSloppy(p.toString()).equals(want)).toBe(true);
+        expect(Prefix.parse(p.toString()).equals(p)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never lets leading zeros on IPv4 octets change their decimal value', () => {
+    fc.assert(
+      fc.property(sloppyIPv4, fc.nat(32), zeros, ([o, s], bits, lz) => {
+        const a = Addr.from4(o);
+        expect(parseIPSloppy(s).equals(a)).toBe(true);
+        expect(parseIPSloppy(`::ffff:${s}`).equals(a)).toBe(true);
+        expect(parseCIDRSloppyWithIP(`${s}/${lz}${bits}`).ip.equals(a)).toBe(true);
+        expect(parseCIDRSloppy(`${s}/${lz}${bits}`).equals(a.prefix(bits))).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('returns a masked prefix that contains the address as written', () => {
+    fc.assert(
+      fc.property(sloppyIP, fc.nat(128), ([a, s], n) => {
+        const writtenAs6 = s.includes(':');
+        const bits = n % ((writtenAs6 ? 128 : 32) + 1);
+        const { ip, prefix } = parseCIDRSloppyWithIP(`${s}/${bits}`);
+        expect(ip.equals(a)).toBe(true);
+        expect(prefix.equals(prefix.masked())).toBe(true);
+        // An IPv4-mapped address whose length stops short of the ::ffff: marker is in an IPv6 network.
+        expect(prefix.contains(prefix.family === 6 && ip.is4() ? mapTo6(ip) : ip)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('agrees with the reference model on sloppy texts and on small edits of them', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(sloppyIP.map(([, s]) => s), addressLike).chain(edited),
+        (s) => {
+          const want = referenceIPSloppy(s);
+          const got = tryParseIPSloppy(s);
+          expect(got?.toString(), s).toBe(want?.toString());
+          if (got) expect(got.family).toBe(want!.family);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.tuple(sloppyIP, fc.nat(140), zeros).chain(([[, s], n, lz]) => edited(`${s}/${lz}${n}`)),
+        (s) => {
+          expect(tryParseCIDRSloppy(s)?.toString(), s).toBe(referenceCIDRSloppy(s)?.toString());
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('agrees with the reference model on every vector', () => {
+    for (const { input } of G.parseIPSloppy) {
+      expect(tryParseIPSloppy(input)?.toString(), input).toBe(referenceIPSloppy(input)?.toString());
+    }
+    for (const { input } of G.parseCIDRSloppy) {
+      expect(tryParseCIDRSloppy(input)?.toString(), input).toBe(referenceCIDRSloppy(input)?.toString());
+    }
   });
 });

@@ -166,14 +166,17 @@ export function parseCIDRSloppyWithIP(input: string, where?: KubernetesErrorLoca
  */
 export function parseCIDRsSloppy(list: readonly string[], where: KubernetesErrorLocation = {}): Prefix[] {
   if (!Array.isArray(list)) {
-    throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', `parseCIDRsSloppy: expected an array of strings, got ${typeof list}`, where);
+    const got = typeof list;
+    const reason = `parseCIDRsSloppy: expected an array of strings, got ${got}`;
+    throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', reason, where);
   }
   const out: Prefix[] = [];
   for (let i = 0; i < list.length; i++) {
     const r = cidrSloppy(list[i]!);
     if (!('prefix' in r)) {
       const path = `${where.path ?? ''}[${i}]`;
-      throw new KubernetesError('ERR_K8S_INVALID_CIDR', `parseCIDRSloppy(${q(list[i])}): ${r.reason}`, { ...where, path });
+      const reason = `parseCIDRSloppy(${q(list[i])}): ${r.reason}`;
+      throw new KubernetesError('ERR_K8S_INVALID_CIDR', reason, { ...where, path });
     }
     out.push(r.prefix);
   }
@@ -216,7 +219,9 @@ export function rangeSize(prefix: Prefix): bigint {
  */
 export function indexedIP(prefix: Prefix | string, index: number | bigint): Addr {
   const p = typeof prefix === 'string' ? parseCIDRSloppy(prefix) : prefix;
-  if (!(p instanceof Prefix)) throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', 'indexedIP: prefix must be a Prefix or a string');
+  if (!(p instanceof Prefix)) {
+    throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', 'indexedIP: prefix must be a Prefix or a string');
+  }
   if (typeof index !== 'bigint' && !Number.isSafeInteger(index)) {
     throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', `indexedIP: index ${q(index)} is not an integer`);
   }
@@ -340,7 +345,11 @@ export function validateIP(value: string, options: AddressValidationOptions = {}
 }
 
 /** The legacy and strict checks of a CIDR (apimachinery's `parseCIDR`). */
-function checkCIDR(fieldPath: string | undefined, value: string, strict: boolean): { cidr?: ParsedCIDR; problems: string[] } {
+function checkCIDR(
+  fieldPath: string | undefined,
+  value: string,
+  strict: boolean,
+): { cidr?: ParsedCIDR; problems: string[] } {
   const cidr = cidrSloppy(value);
   if (!('prefix' in cidr)) {
     return { problems: [invalid(fieldPath, value, 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)')] };
@@ -396,7 +405,8 @@ export function validateCIDR(value: string, options: AddressValidationOptions = 
  * @example
  * ```ts
  * validateInterfaceAddress('1.2.3.4/24'); // []
- * validateInterfaceAddress('1.1.01.002/24'); // ['Invalid value: "1.1.01.002/24": must be in canonical form ("1.1.1.2/24")']
+ * validateInterfaceAddress('1.1.01.002/24');
+ * // ['Invalid value: "1.1.01.002/24": must be in canonical form ("1.1.1.2/24")']
  * ```
  */
 export function validateInterfaceAddress(value: string, options: { readonly fieldPath?: string } = {}): string[] {
@@ -432,7 +442,8 @@ export function warningsForIP(fieldPath: string, value: string): string[] {
     return [warning(fieldPath, `non-standard IP address ${q(value)} is invalid: use ${q(ip.toString())}`)];
   }
   if (addr.is6() && addr.toString() !== value) {
-    return [warning(fieldPath, `IPv6 address ${q(value)} should be in RFC 5952 canonical format (${q(addr.toString())})`)];
+    const canonical = addr.toString();
+    return [warning(fieldPath, `IPv6 address ${q(value)} should be in RFC 5952 canonical format (${q(canonical)})`)];
   }
   return [];
 }
@@ -458,7 +469,8 @@ export function warningsForCIDR(fieldPath: string, value: string): string[] {
   const network = cidr.prefix.toString();
   if (!cidr.ip.equals(cidr.prefix.addr)) {
     const single = `${cidr.ip}/${cidr.maskBits}`;
-    warnings.push(warning(fieldPath, `CIDR value ${q(value)} is ambiguous in this context (should be ${q(network)} or ${q(single)}?)`));
+    const text = `CIDR value ${q(value)} is ambiguous in this context (should be ${q(network)} or ${q(single)}?)`;
+    warnings.push(warning(fieldPath, text));
   }
   const p = strictPrefix(value);
   if (p === undefined || p.addr.is4In6()) {
@@ -467,7 +479,8 @@ export function warningsForCIDR(fieldPath: string, value: string): string[] {
   if (warnings.length === 0 && p !== undefined && p.addr.is6()) {
     const canonical = `${p.addr}/${p.bits}`;
     if (canonical !== value) {
-      warnings.push(warning(fieldPath, `IPv6 CIDR value ${q(value)} should be in RFC 5952 canonical format (${q(canonical)})`));
+      const text = `IPv6 CIDR value ${q(value)} should be in RFC 5952 canonical format (${q(canonical)})`;
+      warnings.push(warning(fieldPath, text));
     }
   }
   return warnings;

@@ -20,11 +20,6 @@ function fail(reason: string, at: number): SloppyFailure {
   return { reason, at };
 }
 
-/** isSloppyFailure tells a failure from a parsed value. */
-export function isSloppyFailure(v: unknown): v is SloppyFailure {
-  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array);
-}
-
 /**
  * Reads decimal digits from `i` (Go's `dtoi`): the value and the index after the last digit, or a failure when
  * there is no digit or the value reaches 0xFFFFFF.
