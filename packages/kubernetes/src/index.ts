@@ -1,4 +1,22 @@
-export { serviceIPRangeOffset, kubernetesServiceIP, dnsServiceIP } from './service-cidr.js';
+export {
+  serviceIPRangeOffset,
+  kubernetesServiceIP,
+  dnsServiceIP,
+  checkServiceClusterIPRange,
+  type ServiceClusterIPRangeRules,
+  prefixContainsIP,
+  serviceCIDRsContainingAddress,
+  serviceCIDRsContainingPrefix,
+  serviceCIDRsOverlappingPrefix,
+  type ServiceCIDRLike,
+} from './service-cidr.js';
+export {
+  ServiceIPAllocator,
+  seededRandom,
+  type RandomSource,
+  type ServiceIPAllocatorKind,
+  type ServiceIPAllocatorOptions,
+} from './service-ip-allocator.js';
 export { KubernetesError, type KubernetesErrorCode, type KubernetesErrorLocation } from './kubernetes-error.js';
 export {
   parseIPSloppy,
