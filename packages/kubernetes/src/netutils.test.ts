@@ -486,3 +486,45 @@ describe('sloppy parsing properties', () => {
     }
   });
 });
+
+describe('documented examples', () => {
+  // Each @example in netutils.ts, so the doc comments cannot drift from the code.
+  it('parseIPSloppy, parseCIDRSloppy, parseCIDRSloppyWithIP, parseCIDRsSloppy', () => {
+    expect(parseIPSloppy('192.168.000.005').toString()).toBe('192.168.0.5');
+    expect(parseIPSloppy('::ffff:7f01:0203').toString()).toBe('127.1.2.3');
+    expect(parseCIDRSloppy('010.244.001.007/16').toString()).toBe('10.244.0.0/16');
+    expect(parseCIDRSloppy('::ffff:1.1.1.0/120').toString()).toBe('1.1.1.0/24');
+    const { ip, prefix } = parseCIDRSloppyWithIP('192.168.1.7/24');
+    expect([ip.toString(), prefix.toString()]).toEqual(['192.168.1.7', '192.168.1.0/24']);
+    expect(parseCIDRsSloppy(['10.0.0.0/8', '2000::/10']).map(String)).toEqual(['10.0.0.0/8', '2000::/10']);
+  });
+
+  it('rangeSize, indexedIP', () => {
+    expect(rangeSize(parseCIDRSloppy('192.168.1.0/24'))).toBe(256n);
+    expect(rangeSize(parseCIDRSloppy('2001:db8::/64'))).toBe(9223372036854775807n);
+    expect(indexedIP('192.168.1.0/24', 20).toString()).toBe('192.168.1.20');
+  });
+
+  it('validateIP, validateCIDR, validateInterfaceAddress, warningsForIP, warningsForCIDR', () => {
+    expect(validateIP('1234::ABCD')).toEqual(['Invalid value: "1234::ABCD": must be in canonical form ("1234::abcd")']);
+    expect(validateIP('010.0.0.1', { legacy: true })).toEqual([]);
+    expect(validateCIDR('1.2.3.4/24')).toEqual([
+      'Invalid value: "1.2.3.4/24": must not have bits set beyond the prefix length',
+    ]);
+    expect(validateCIDR('1.2.3.4/24', { legacy: true })).toEqual([]);
+    expect(validateInterfaceAddress('1.2.3.4/24')).toEqual([]);
+    expect(validateInterfaceAddress('1.1.01.002/24')).toEqual([
+      'Invalid value: "1.1.01.002/24": must be in canonical form ("1.1.1.2/24")',
+    ]);
+    expect(validateInterfaceAddress('::ffff:1.1.1.1/40')).toEqual([
+      'Invalid value: "::ffff:1.1.1.1/40": must be in canonical form ("1.1.1.1/-56")',
+    ]);
+    expect(warningsForIP('spec.clusterIPs[0]', '192.012.2.2')).toEqual([
+      'spec.clusterIPs[0]: non-standard IP address "192.012.2.2" is invalid: use "192.12.2.2"',
+    ]);
+    expect(warningsForCIDR('spec.loadBalancerSourceRanges[0]', '192.12.2.8/24')).toEqual([
+      'spec.loadBalancerSourceRanges[0]: CIDR value "192.12.2.8/24" is ambiguous in this context ' +
+        '(should be "192.12.2.0/24" or "192.12.2.8/32"?)',
+    ]);
+  });
+});

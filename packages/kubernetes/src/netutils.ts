@@ -409,7 +409,10 @@ export function validateCIDR(value: string, options: AddressValidationOptions = 
  * // ['Invalid value: "1.1.01.002/24": must be in canonical form ("1.1.1.2/24")']
  * ```
  */
-export function validateInterfaceAddress(value: string, options: { readonly fieldPath?: string } = {}): string[] {
+export function validateInterfaceAddress(
+  value: string,
+  options: Pick<AddressValidationOptions, 'fieldPath'> = {},
+): string[] {
   const { fieldPath } = options;
   const cidr = cidrSloppy(value);
   if (!('prefix' in cidr)) {
