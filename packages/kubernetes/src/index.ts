@@ -55,3 +55,5 @@ export {
   type SourceRef,
 } from './cluster-network.js';
 export { CidrSet } from './cidr-set.js';
+export { kubernetesApiFromKubeconfig } from './kube-client.js';
+export type { KubernetesApi, KubernetesResource } from './kube-api.js';
