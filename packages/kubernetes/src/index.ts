@@ -57,3 +57,18 @@ export {
 export { CidrSet } from './cidr-set.js';
 export { kubernetesApiFromKubeconfig } from './kube-client.js';
 export type { KubernetesApi, KubernetesResource } from './kube-api.js';
+export {
+  audit,
+  formatAuditReport,
+  type AuditCode,
+  type AuditSeverity,
+  type AuditFinding,
+  type AuditOptions,
+  type AuditFormatOptions,
+  type AuditReport,
+  type AuditCapacity,
+  type ExternalNetwork,
+  type FamilyCapacity,
+  type NodePodCIDRUsage,
+  type ServiceRangeUsage,
+} from './audit.js';
