@@ -55,6 +55,17 @@ export {
   type SourceRef,
 } from './cluster-network.js';
 export { CidrSet } from './cidr-set.js';
+export {
+  plan,
+  formatPlan,
+  type Plan,
+  type PlanOptions,
+  type FamilyPlan,
+  type PlanRequirements,
+  type PlanFlags,
+  type PlanWarning,
+  type PlanWarningCode,
+} from './plan.js';
 export { kubernetesApiFromKubeconfig } from './kube-client.js';
 export type { KubernetesApi, KubernetesResource } from './kube-api.js';
 export {
