@@ -1,0 +1,307 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { CniConfigError, type CniRuntime, loadConfigDir } from '@ipam/cni';
+import type { ClusterNetwork } from './cluster-network.js';
+import { cniNetworkOf, isCniShaped, readCniText } from './internal/cni.js';
+import { Collector } from './internal/collector.js';
+import { type InputName, splitDocuments } from './internal/dump-stream.js';
+import { describe, isObj, reasonOf } from './internal/fields.js';
+import { readDocument, readObject } from './internal/objects.js';
+import type { KubernetesApi, KubernetesResource } from './kube-api.js';
+import { KubernetesError } from './kubernetes-error.js';
+
+/**
+ * DiscoverOptions says what {@link discover} reads. Every option is an input; give one or several, and their
+ * results merge into one {@link ClusterNetwork} (an object read twice, say a node in a dump and in the live
+ * cluster, is kept once, from the later input; every setting observation is kept). Inputs are read in the order
+ * of the fields below.
+ *
+ * @example
+ * ```ts
+ * await discover({ dump: await readFile('dump.txt', 'utf8') });
+ * await discover({ dumpDirectory: './cluster-state' });
+ * await discover({ files: ['/etc/kubernetes/manifests', 'kubeadm.yaml', 'nodes.json'], cniConfigDir: '/etc/cni/net.d' });
+ * await discover({ kubeconfig: '~/.kube/config'.replace('~', homedir()), context: 'prod-eu' });
+ * ```
+ */
+export interface DiscoverOptions {
+  /**
+   * DiscoverOptions.dump is the text `kubectl cluster-info dump` prints: concatenated JSON documents (a NodeList,
+   * then per namespace EventList, ServiceList, ..., PodList) with `==== START logs ... ====` / `==== END logs ... ====`
+   * blocks between them, or the same with `-o yaml`. Any stream of JSON documents or YAML documents works
+   * (`kubectl get nodes,pods,svc -A -o json`, several such outputs pasted together).
+   */
+  readonly dump?: string;
+  /**
+   * DiscoverOptions.dumpDirectory is a directory written by `kubectl cluster-info dump --output-directory=DIR`:
+   * `nodes.json` (or `.yaml`) and `<namespace>/{events,services,daemonsets,deployments,replicasets,pods,...}.json`;
+   * pods' `logs.txt` are not read.
+   */
+  readonly dumpDirectory?: string;
+  /**
+   * DiscoverOptions.files are paths of JSON or YAML files, each holding one object, a List, several YAML documents
+   * or a JSON stream: `kubectl get nodes|pods|services|configmaps -o json|yaml`, a kubeadm `ClusterConfiguration`
+   * (`kubeadm.k8s.io/v1beta3`, `v1beta4`, with kubeadm's defaults), the `kubeadm-config` and `kube-proxy`
+   * ConfigMaps, a `KubeProxyConfiguration`, static pod manifests (`/etc/kubernetes/manifests/*.yaml`),
+   * `ServiceCIDR` and `IPAddress` objects, and CNI configurations (`.conf`, `.conflist`, or `.json` with a
+   * `cniVersion`/`plugins`/`type` shape, read by @ipam/cni). A directory stands for every `.json`, `.yaml`,
+   * `.yml`, `.conf` and `.conflist` file directly in it, in name order.
+   */
+  readonly files?: readonly string[];
+  /**
+   * DiscoverOptions.cniConfigDir is a CNI configuration directory (`/etc/cni/net.d`), read as the container
+   * runtime reads it (@ipam/cni `loadConfigDir`): the networks it loads are recorded, skipped files and a missing
+   * selection become warnings.
+   */
+  readonly cniConfigDir?: string;
+  /** DiscoverOptions.cniRuntime is the runtime whose choice {@link DiscoverOptions.cniConfigDir} reproduces (default `containerd`). */
+  readonly cniRuntime?: CniRuntime;
+  /**
+   * DiscoverOptions.api is a live cluster behind the {@link KubernetesApi} seam: nodes, pods, services, the
+   * kube-system ConfigMaps, ServiceCIDRs and IPAddresses are listed and read exactly as the same objects in files.
+   */
+  readonly api?: KubernetesApi;
+  /**
+   * DiscoverOptions.kubeconfig reads a live cluster with the official client (`@kubernetes/client-node`, an
+   * optional peer dependency, loaded only then): the path of a kubeconfig file, or `true` for the client's default
+   * (`$KUBECONFIG`, else `~/.kube/config`). Setting {@link DiscoverOptions.context} alone also reads the default.
+   */
+  readonly kubeconfig?: string | true;
+  /** DiscoverOptions.context is the kubeconfig context to use (default: its current-context). */
+  readonly context?: string;
+}
+
+/** The extensions a directory in {@link DiscoverOptions.files} is read for. */
+const FILE_EXTENSIONS = new Set(['.json', '.yaml', '.yml', '.conf', '.conflist']);
+
+/** The lists read from a live cluster, in this order, with the kind of their items. */
+const RESOURCES: readonly (readonly [KubernetesResource, string])[] = [
+  ['nodes', 'Node'],
+  ['pods', 'Pod'],
+  ['services', 'Service'],
+  ['configmaps', 'ConfigMap'],
+  ['servicecidrs', 'ServiceCIDR'],
+  ['ipaddresses', 'IPAddress'],
+];
+
+/** The order in which kubectl writes a namespace's files, which a dump directory is read in. */
+const DUMP_NAMESPACE_FILES = ['events', 'replication-controllers', 'services', 'daemonsets', 'deployments', 'replicasets', 'pods'];
+
+/**
+ * discover builds one {@link ClusterNetwork} from whatever the user has: a `kubectl cluster-info dump` (stream,
+ * YAML or output directory), object and configuration files, a CNI configuration directory, or a live cluster.
+ *
+ * Each observation of a setting (`--cluster-cidr`, kubeadm `podSubnet`, a `kubernetes` ServiceCIDR, ...) becomes
+ * a {@link Setting} saying which component it configures and where it was read (file, object such as
+ * `Pod kube-system/kube-controller-manager-minikube`, field path such as `spec.containers[0].command[4]`); the
+ * effective settings follow {@link clusterNetwork}'s precedence. Addresses in legacy fields (node `podCIDRs`, pod
+ * `podIPs`, service `clusterIPs`, flags, kubeadm and kube-proxy configuration) are read with Kubernetes' sloppy
+ * parser (leading zeros are decimal, host bits are cleared); ServiceCIDR `spec.cidrs` and IPAddress names strictly.
+ * Headless and ExternalName services have no cluster IPs; hostNetwork pods are kept and marked.
+ *
+ * A value that does not parse, or an object of the wrong shape, is a {@link DiscoveryWarning} and the rest is read.
+ *
+ * @throws {@link KubernetesError} `ERR_K8S_INVALID_ARGUMENT` for options with no input or of the wrong type;
+ * `ERR_K8S_INPUT_SYNTAX` for input that is not JSON or YAML (naming the file, with line and column);
+ * `ERR_K8S_IO` for a file or directory that cannot be read; `ERR_K8S_API` (and the kubeconfig errors of
+ * {@link kubernetesApiFromKubeconfig}) for a live cluster.
+ *
+ * @example
+ * ```ts
+ * const network = await discover({ dump: await readFile('cluster-info-dump.txt', 'utf8') });
+ * network.clusterCIDRs.map(String);      // ['10.244.0.0/16']
+ * network.serviceCIDRs.map(String);      // ['10.96.0.0/12']
+ * network.nodes[0]?.podCIDRs.map(String); // ['10.244.0.0/24']
+ * network.settings.find((s) => s.name === 'clusterCIDR')?.from;
+ * // { object: 'Pod kube-system/kube-controller-manager-minikube', path: 'spec.containers[0].command[4]' }
+ * ```
+ */
+export async function discover(options: DiscoverOptions): Promise<ClusterNetwork> {
+  checkOptions(options);
+  const col = new Collector();
+  if (options.dump !== undefined) {
+    col.source('<dump>');
+    readText(col, options.dump, { label: 'discover({ dump })' }, '');
+  }
+  if (options.dumpDirectory !== undefined) await readDumpDirectory(col, options.dumpDirectory);
+  for (const path of options.files ?? []) await readPath(col, path);
+  if (options.cniConfigDir !== undefined) await readCniConfigDir(col, options.cniConfigDir, options.cniRuntime);
+  if (options.api !== undefined) await readApi(col, options.api);
+  if (options.kubeconfig !== undefined || options.context !== undefined) {
+    const { kubernetesApiFromKubeconfig } = await import('./kube-client.js');
+    const api = await kubernetesApiFromKubeconfig({
+      ...(typeof options.kubeconfig === 'string' ? { kubeconfig: options.kubeconfig } : {}),
+      ...(options.context === undefined ? {} : { context: options.context }),
+    });
+    await readApi(col, api);
+  }
+  return col.build();
+}
+
+function checkOptions(options: DiscoverOptions): void {
+  const bad = (reason: string): never => {
+    throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', `discover: ${reason}`);
+  };
+  if (!isObj(options)) bad(`expected an options object, found ${describe(options)}`);
+  const str = (k: keyof DiscoverOptions): void => {
+    const v = options[k];
+    if (v !== undefined && typeof v !== 'string') bad(`options.${k} must be a string, found ${describe(v)}`);
+  };
+  for (const k of ['dump', 'dumpDirectory', 'cniConfigDir', 'cniRuntime', 'context'] as const) str(k);
+  if (options.kubeconfig !== undefined && options.kubeconfig !== true && typeof options.kubeconfig !== 'string') {
+    bad(`options.kubeconfig must be a path or true, found ${describe(options.kubeconfig)}`);
+  }
+  if (options.files !== undefined && (!Array.isArray(options.files) || options.files.some((f) => typeof f !== 'string'))) {
+    bad('options.files must be a list of paths');
+  }
+  if (options.api !== undefined && (!isObj(options.api) || typeof options.api.list !== 'function')) {
+    bad('options.api must be a KubernetesApi (an object with a list method)');
+  }
+  const inputs = [options.dump, options.dumpDirectory, options.files, options.cniConfigDir, options.api, options.kubeconfig, options.context];
+  if (inputs.every((v) => v === undefined)) {
+    bad('nothing to discover from: give dump, dumpDirectory, files, cniConfigDir, api, or kubeconfig/context');
+  }
+}
+
+/** Reads one text: a CNI configuration by extension or shape, else a stream of Kubernetes documents. */
+function readText(col: Collector, text: string, name: InputName, ext: string): void {
+  const from = name.file === undefined ? {} : { file: name.file };
+  if (ext === '.conf' || ext === '.conflist') {
+    readCniText(col, text, from);
+    return;
+  }
+  const docs = splitDocuments(text, name);
+  const only = docs.length === 1 ? docs[0] : undefined;
+  if (isCniShaped(only) && /^\s*\{/.test(text)) {
+    readCniText(col, text, from, { format: Array.isArray(only['plugins']) ? 'conflist' : 'conf' });
+    return;
+  }
+  docs.forEach((doc, i) => {
+    const path = docs.length > 1 ? `document ${i + 1}` : '';
+    if (isCniShaped(doc)) {
+      readCniText(col, JSON.stringify(doc), { ...from, ...(path === '' ? {} : { path }) }, { format: Array.isArray(doc['plugins']) ? 'conflist' : 'conf' });
+    } else {
+      readDocument(col, doc, { file: name.file }, path);
+    }
+  });
+}
+
+function ioError(file: string, what: string, e: unknown): KubernetesError {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return new KubernetesError('ERR_K8S_IO', `cannot ${what}: ${code ?? reasonOf(e)}`, { file }, { cause: e });
+}
+
+async function readFileText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw ioError(file, 'read the file', e);
+  }
+}
+
+async function readInputFile(col: Collector, file: string): Promise<void> {
+  const text = await readFileText(file);
+  col.source(file);
+  readText(col, text, { file }, extname(file).toLowerCase());
+}
+
+async function readPath(col: Collector, path: string): Promise<void> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch (e) {
+    throw ioError(path, 'read the file', e);
+  }
+  if (!isDir) return readInputFile(col, path);
+  let names: string[];
+  try {
+    names = (await readdir(path, { withFileTypes: true }))
+      .filter((d) => !d.isDirectory() && FILE_EXTENSIONS.has(extname(d.name).toLowerCase()))
+      .map((d) => d.name)
+      .sort();
+  } catch (e) {
+    throw ioError(path, 'read the directory', e);
+  }
+  for (const n of names) await readInputFile(col, join(path, n));
+}
+
+async function listDir(dir: string): Promise<{ name: string; dir: boolean }[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).map((d) => ({ name: d.name, dir: d.isDirectory() }));
+  } catch (e) {
+    throw ioError(dir, 'read the directory', e);
+  }
+}
+
+const DUMP_EXTENSIONS = ['.json', '.yaml'];
+
+async function readDumpDirectory(col: Collector, dir: string): Promise<void> {
+  const entries = await listDir(dir);
+  const nodes = entries.find((e) => !e.dir && (e.name === 'nodes.json' || e.name === 'nodes.yaml'));
+  if (nodes === undefined) {
+    throw new KubernetesError('ERR_K8S_IO', 'not a `kubectl cluster-info dump --output-directory` directory: no nodes.json or nodes.yaml', { file: dir });
+  }
+  col.source(dir);
+  await readInputFile(col, join(dir, nodes.name));
+  const namespaces = entries.filter((e) => e.dir).map((e) => e.name).sort();
+  for (const ns of namespaces) {
+    const files = (await listDir(join(dir, ns))).filter((e) => !e.dir && DUMP_EXTENSIONS.includes(extname(e.name))).map((e) => e.name);
+    const rank = (f: string): number => {
+      const k = DUMP_NAMESPACE_FILES.indexOf(f.slice(0, -extname(f).length));
+      return k < 0 ? DUMP_NAMESPACE_FILES.length : k;
+    };
+    files.sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+    for (const f of files) await readInputFile(col, join(dir, ns, f));
+  }
+}
+
+async function readCniConfigDir(col: Collector, dir: string, runtime: CniRuntime | undefined): Promise<void> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('ENOTDIR');
+  } catch (e) {
+    throw ioError(dir, 'read the directory', e);
+  }
+  let loaded;
+  try {
+    loaded = await loadConfigDir(dir, runtime === undefined ? {} : { runtime });
+  } catch (e) {
+    if (e instanceof CniConfigError) throw new KubernetesError('ERR_K8S_IO', e.reason, { file: e.file ?? dir }, { cause: e });
+    throw e;
+  }
+  col.source(dir);
+  for (const net of loaded.networks) col.cniNetworks.push(cniNetworkOf(net, net.file === undefined ? {} : { file: net.file }));
+  for (const s of loaded.skipped) col.warn('ERR_K8S_INPUT_INVALID', `the ${loaded.runtime} runtime skips this file (${s.error.code}): ${s.error.reason}`, { file: s.file });
+  if (loaded.error !== undefined) {
+    col.warn('ERR_K8S_INPUT_INVALID', `the ${loaded.runtime} runtime would use no network (${loaded.error.code}): ${loaded.error.reason}`, { file: loaded.error.file ?? dir });
+  }
+}
+
+async function readApi(col: Collector, api: KubernetesApi): Promise<void> {
+  const lists = await Promise.all(
+    RESOURCES.map(async ([resource]) => {
+      let items: unknown;
+      try {
+        items = await api.list(resource);
+      } catch (e) {
+        if (KubernetesError.isInstance(e)) throw e;
+        throw new KubernetesError('ERR_K8S_API', `KubernetesApi.list(${JSON.stringify(resource)}) on ${api.name}: ${reasonOf(e)}`, {}, { cause: e });
+      }
+      if (!Array.isArray(items)) {
+        throw new KubernetesError('ERR_K8S_API', `KubernetesApi.list(${JSON.stringify(resource)}) on ${api.name} returned ${describe(items)}, not a list`);
+      }
+      return items as unknown[];
+    }),
+  );
+  col.source(`api:${api.name}`);
+  RESOURCES.forEach(([resource, kind], k) => {
+    lists[k]!.forEach((item, i) => {
+      const path = `${resource}[${i}]`;
+      if (!isObj(item)) {
+        col.warn('ERR_K8S_INPUT_INVALID', `expected an object, found ${describe(item)}; skipped`, { object: api.name, path });
+        return;
+      }
+      const itemKind = typeof item['kind'] === 'string' && item['kind'] !== '' ? item['kind'] : kind;
+      readObject(col, item, itemKind, { file: undefined }, path);
+    });
+  });
+}
