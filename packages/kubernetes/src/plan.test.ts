@@ -1,7 +1,7 @@
-import { type Family, IPSet, Prefix } from '@ipam/core';
+import { Addr, type Family, IPSet, Prefix } from '@ipam/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KubernetesError, type PlanOptions, formatPlan, plan } from './index.js';
+import { CidrSet, KubernetesError, type PlanOptions, formatPlan, plan } from './index.js';
 import { podAddresses, serviceAddresses, ulaFromSeed } from './internal/plan-math.js';
 
 /** The expectations of one table row; every field is checked. */
@@ -361,6 +361,14 @@ describe('plan', () => {
 
 const MAX_INT32 = 2 ** 31 - 1;
 
+/** Networks to avoid that leave 172.16.0.0/12 and 192.168.0.0/16 alone, so a small plan always fits. */
+const avoidArbForCidrSet = fc.array(
+  fc
+    .integer({ min: 8, max: 24 })
+    .chain((bits) => fc.integer({ min: 0, max: 2 ** (bits - 8) - 1 }).map((i) => Addr.parse('10.0.0.0').add(i * 2 ** (32 - bits))!.prefix(bits).toString())),
+  { maxLength: 3 },
+);
+
 /** The rules a plan's family must satisfy, restated plainly from the doc comment of `plan`. */
 function checkFamily(f: ReturnType<typeof plan>['families'][number], req: ReturnType<typeof plan>['required'], avoid: IPSet, within: IPSet): void {
   const w = f.family === 4 ? 32 : 128;
@@ -526,6 +534,44 @@ describe('plan properties', () => {
         expect(run()).toBe(run());
       }),
       { numRuns: 50 },
+    );
+  });
+});
+
+describe('plan against CidrSet (kube-controller-manager)', () => {
+  /** Allocates the plan's nodes from its cluster CIDR as kube-controller-manager would, then one past the end. */
+  function allocateAll(f: ReturnType<typeof plan>['families'][number], nodes: number): void {
+    const set = new CidrSet(f.clusterCIDR, f.nodeMaskSize);
+    expect(set.maxCIDRs).toBe(f.maxNodes);
+    for (let i = 0; i < nodes; i++) {
+      const block = set.allocateNext();
+      expect(block.bits).toBe(f.nodeMaskSize);
+      expect(f.clusterCIDR.containsPrefix(block)).toBe(true);
+      expect(block.overlaps(f.serviceCIDR)).toBe(false);
+    }
+    for (let i = nodes; i < f.maxNodes; i++) set.allocateNext();
+    expect(() => set.allocateNext()).toThrowError(expect.objectContaining({ code: 'ERR_K8S_CIDR_SET_FULL' }));
+  }
+
+  it.each(rows.filter((r) => r.maxNodes <= 1024).map((r) => [r.why, r] as const))('allocates every node of: %s', (_, r) => {
+    const p = plan(r.options);
+    allocateAll(p.families[0]!, p.required.nodes);
+  });
+
+  it('allocates the nodes of random plans, both families, without error', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.integer({ min: 1, max: 250 }),
+        fc.integer({ min: 0, max: 5000 }),
+        fc.constantFrom<Family[]>([4], [4, 6], [6, 4]),
+        avoidArbForCidrSet,
+        (nodes, podsPerNode, services, families, avoid) => {
+          const p = plan({ nodes, podsPerNode, services, families, avoid });
+          for (const f of p.families) allocateAll(f, p.required.nodes);
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 });
