@@ -306,14 +306,14 @@ describe('plan', () => {
   describe('bad options', () => {
     const base = { nodes: 1, podsPerNode: 1, services: 1 };
     it.each([
-      ['nodes 0', { ...base, nodes: 0 }, 'ERR_K8S_INVALID_ARGUMENT', 'nodes must be an integer ≥ 1, got 0'],
+      ['nodes 0', { ...base, nodes: 0 }, 'ERR_K8S_INVALID_ARGUMENT', 'nodes must be a safe integer ≥ 1, got 0'],
       ['nodes negative', { ...base, nodes: -3 }, 'ERR_K8S_INVALID_ARGUMENT', 'nodes must be'],
       ['nodes fractional', { ...base, nodes: 1.5 }, 'ERR_K8S_INVALID_ARGUMENT', 'nodes must be'],
-      ['nodes a string', { ...base, nodes: '5' }, 'ERR_K8S_INVALID_ARGUMENT', 'nodes must be an integer ≥ 1, got "5"'],
+      ['nodes a string', { ...base, nodes: '5' }, 'ERR_K8S_INVALID_ARGUMENT', 'nodes must be a safe integer ≥ 1, got "5"'],
       ['nodes NaN', { ...base, nodes: NaN }, 'ERR_K8S_INVALID_ARGUMENT', 'got NaN'],
       ['podsPerNode 0', { ...base, podsPerNode: 0 }, 'ERR_K8S_INVALID_ARGUMENT', 'podsPerNode must be an integer in 1…2147483647'],
       ['podsPerNode above int32 (kubelet maxPods)', { ...base, podsPerNode: 2 ** 31 }, 'ERR_K8S_INVALID_ARGUMENT', 'podsPerNode'],
-      ['services negative', { ...base, services: -1 }, 'ERR_K8S_INVALID_ARGUMENT', 'services must be an integer ≥ 0'],
+      ['services negative', { ...base, services: -1 }, 'ERR_K8S_INVALID_ARGUMENT', 'services must be a safe integer ≥ 0'],
       ['services missing', { nodes: 1, podsPerNode: 1 }, 'ERR_K8S_INVALID_ARGUMENT', 'services must be'],
       ['growth negative', { ...base, growth: -0.1 }, 'ERR_K8S_INVALID_ARGUMENT', 'growth must be a finite number ≥ 0'],
       ['growth infinite', { ...base, growth: Infinity }, 'ERR_K8S_INVALID_ARGUMENT', 'growth'],

@@ -234,7 +234,7 @@ function show(v: unknown): string {
 
 function integer(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer in ${min}…${max}`;
+    const range = max === Number.MAX_SAFE_INTEGER ? `a safe integer ≥ ${min}` : `an integer in ${min}…${max}`;
     throw invalid(`${name} must be ${range}, got ${show(v)}`);
   }
   return v;
