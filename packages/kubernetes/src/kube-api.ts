@@ -4,6 +4,13 @@
  * - `nodes`, `pods`, `services`: core/v1, all namespaces.
  * - `configmaps`: core/v1 ConfigMaps of `kube-system` (kubeadm-config, kube-proxy, CNI plugins' settings).
  * - `servicecidrs`, `ipaddresses`: networking.k8s.io/v1; an API server without them answers with an empty list.
+ *
+ * @example
+ * ```ts
+ * const api = await kubernetesApiFromKubeconfig();
+ * const resources: KubernetesResource[] = ['nodes', 'pods', 'services'];
+ * const [nodes, pods, services] = await Promise.all(resources.map((r) => api.list(r)));
+ * ```
  */
 export type KubernetesResource = 'nodes' | 'pods' | 'services' | 'configmaps' | 'servicecidrs' | 'ipaddresses';
 
@@ -11,6 +18,16 @@ export type KubernetesResource = 'nodes' | 'pods' | 'services' | 'configmaps' | 
  * KubernetesApi is the small read-only view of a live cluster that {@link discover} needs. The rest of the package
  * depends only on this interface; {@link kubernetesApiFromKubeconfig} implements it with the official
  * `@kubernetes/client-node`, and tests or other clients can implement it themselves.
+ *
+ * @example
+ * ```ts
+ * // An in-memory cluster, e.g. for tests, or objects fetched by some other client:
+ * const fake: KubernetesApi = {
+ *   name: 'fixture',
+ *   list: async (resource) =>
+ *     resource === 'nodes' ? [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.244.0.0/24' } }] : [],
+ * };
+ * ```
  */
 export interface KubernetesApi {
   /** KubernetesApi.name names the cluster for reports, e.g. the kubeconfig context. */

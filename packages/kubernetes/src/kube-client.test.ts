@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { startFakeApiServer, readListFixture, type FakeApiServer, type ListFixture } from '../test/fake-apiserver.js';
 import { writeKubeconfig } from '../test/kubeconfig.js';
 import { makeTestPki, type TestPki } from '../test/test-pki.js';
-import type { KubernetesResource } from './kube-api.js';
+import type { KubernetesApi, KubernetesResource } from './kube-api.js';
 import { kubernetesApiFromKubeconfig } from './kube-client.js';
 import { DEFAULT_INTERNALS, openKubernetesApi } from './internal/kubeconfig-api.js';
 import { KubernetesError } from './kubernetes-error.js';
@@ -285,6 +285,17 @@ describe('kubernetesApiFromKubeconfig connection failures', () => {
     expect(server.requests).toEqual([]); // the token never left the client
   });
 
+  it('rejects with ERR_K8S_API when the request cannot be made at all (client-node refuses plain http://)', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const config = writeKubeconfig(dir, 'plain-http', [{ context: 'plain', server: url, token: 't' }], 'plain');
+    const api = await kubernetesApiFromKubeconfig({ kubeconfig: config });
+    const error = await rejection(api.list('nodes'));
+    expect(error.code).toBe('ERR_K8S_API');
+    expect(error.message).toMatch(
+      new RegExp(`^KubernetesApi.list\\("nodes"\\): context "plain" \\(${url}/api/v1/nodes\\): the request could not be made: .*HTTP protocol`),
+    );
+  });
+
   it('rejects with ERR_K8S_API when a page does not arrive in time', async () => {
     const stalled = await startFakeApiServer({ pki, lists: { [PATHS.nodes]: NODES }, tokens: { t: 'alice' }, stall: [PATHS.nodes] });
     try {
@@ -411,5 +422,36 @@ describe('kubernetesApiFromKubeconfig kubeconfig loading', () => {
     expect(error.code).toBe('ERR_K8S_INPUT_INVALID');
     expect(error.object).toBe('context c');
     expect(error.message).toContain('names cluster "gone", which');
+  });
+});
+
+describe('doc examples', () => {
+  it('KubernetesResource: lists several resources at once', async () => {
+    vi.stubEnv('KUBECONFIG', kubeconfig);
+    const api = await kubernetesApiFromKubeconfig();
+    const resources: KubernetesResource[] = ['nodes', 'pods', 'services'];
+    const [nodes, pods, services] = await Promise.all(resources.map((r) => api.list(r)));
+    expect([nodes!.length, pods!.length, services!.length]).toEqual([NODES.items.length, PODS.items.length, SERVICES.items.length]);
+  });
+
+  it('KubernetesApi: an in-memory implementation', async () => {
+    const fake: KubernetesApi = {
+      name: 'fixture',
+      list: async (resource) =>
+        resource === 'nodes' ? [{ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, spec: { podCIDR: '10.244.0.0/24' } }] : [],
+    };
+    expect(await fake.list('nodes')).toHaveLength(1);
+    expect(await fake.list('pods')).toEqual([]);
+  });
+
+  it('kubernetesApiFromKubeconfig: the error of a refused list names where it came from', async () => {
+    const api = await kubernetesApiFromKubeconfig({ kubeconfig, context: 'beta' });
+    let message = '';
+    try {
+      await api.list('configmaps');
+    } catch (e) {
+      if (KubernetesError.isInstance(e) && e.code === 'ERR_K8S_API') message = e.message;
+    }
+    expect(message).toMatch(/^KubernetesApi.list\("configmaps"\): context "beta" \(https:\/\/127\.0\.0\.1:\d+\/api\/v1\/namespaces\/kube-system\/configmaps\): HTTP 403: /);
   });
 });

@@ -12,6 +12,8 @@ import { DEFAULT_INTERNALS, openKubernetesApi } from './internal/kubeconfig-api.
  *   resolved against the file that names them.
  * - `context` picks a context by name; the default is the kubeconfig's current-context. Whatever the context's
  *   user has (bearer token, client certificate, exec plugin, ...) authenticates the requests, via client-node.
+ *   client-node 1.x refuses plain `http://` servers (such as `kubectl proxy`) unless the cluster entry sets
+ *   `insecure-skip-tls-verify`.
  *
  * The returned API's `name` is the context name. Its `list` pages through large lists 500 objects at a time (as
  * `kubectl get --chunk-size=500` does) and returns the server's own JSON for each object, with `apiVersion` and
@@ -40,6 +42,8 @@ import { DEFAULT_INTERNALS, openKubernetesApi } from './internal/kubeconfig-api.
  *
  * @example
  * ```ts
+ * import { kubernetesApiFromKubeconfig, KubernetesError } from '@ipam/kubernetes';
+ *
  * const api = await kubernetesApiFromKubeconfig({ kubeconfig: '/etc/kubernetes/admin.conf' });
  * try {
  *   await api.list('pods');

@@ -307,7 +307,10 @@ class KubeconfigApi implements KubernetesApi {
     } catch (cause) {
       if (captured.status === undefined) {
         if (signal.aborted) throw fail(`no answer within ${this.internals.timeoutMs} ms`, cause);
-        throw fail(`cannot reach the API server: ${messageOf(cause)}`, cause);
+        // node-fetch's FetchError: DNS, connection, TLS. Anything else failed before a request was sent (the
+        // kubeconfig's credentials, an exec plugin, client-node refusing a plain http:// server, ...).
+        if (cause instanceof Error && cause.name === 'FetchError') throw fail(`cannot reach the API server: ${cause.message}`, cause);
+        throw fail(`the request could not be made: ${messageOf(cause)}`, cause);
       }
       if (captured.status === 404 && spec.optional) return undefined;
       if (captured.status === 410 && token !== undefined) {
