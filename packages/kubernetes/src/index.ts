@@ -83,3 +83,10 @@ export {
   type NodePodCIDRUsage,
   type ServiceRangeUsage,
 } from './audit.js';
+export {
+  NodeCidrAllocator,
+  type NodeCidrAllocatorNode,
+  type NodeCidrAllocatorOptions,
+  type NodeCidrCapacity,
+  type NodeCidrFamilyCapacity,
+} from './node-cidr-allocator.js';
