@@ -149,7 +149,12 @@ export interface PlanFlags {
     /** `networking.serviceSubnet`: the service CIDRs, comma-separated, primary first. */
     readonly serviceSubnet: string;
     /** `controllerManager.extraArgs`: the node mask sizes, as kubeadm v1beta4's name/value list. */
-    readonly controllerManagerExtraArgs: readonly { readonly name: string; readonly value: string }[];
+    readonly controllerManagerExtraArgs: readonly {
+      /** The flag's name without dashes, e.g. `node-cidr-mask-size-ipv4`. */
+      readonly name: string;
+      /** The flag's value, e.g. `'24'`. */
+      readonly value: string;
+    }[];
     /** KubeletConfiguration `maxPods`. */
     readonly maxPods: number;
   };
