@@ -59,6 +59,8 @@ export interface PlanOptions {
    * default, 2, is GKE's rule (a /24 for 110 pods, as Kubernetes' own default node mask): with twice as many
    * addresses as pods, an address freed by a deleted pod is not handed out again at once. With 1 the node block
    * is the smallest whose host-local range holds `maxPodsPerNode` addresses, and the plan warns.
+   * See https://cloud.google.com/kubernetes-engine/docs/how-to/flexible-pod-cidr (GKE's table: 8 pods → /28,
+   * 110 → /24) and kube-controller-manager's `--node-cidr-mask-size-ipv4` default of 24.
    */
   readonly addressesPerPod?: number;
   /**
@@ -161,7 +163,8 @@ export interface PlanFlags {
 }
 
 /**
- * PlanWarningCode names a {@link PlanWarning}:
+ * PlanWarningCode names a {@link PlanWarning}. The size limits are those of Kubernetes' "Considerations for large
+ * clusters" (https://kubernetes.io/docs/setup/best-practices/cluster-large/):
  * - `few-addresses-per-pod`: node blocks have fewer than twice as many addresses as `maxPodsPerNode` (GKE's rule).
  * - `kubelet-default-max-pods`: a node block has fewer pod addresses than kubelet's default `maxPods` (110); set it.
  * - `many-pods-per-node`: more than 110 pods per node, beyond Kubernetes' large-cluster guidance.
