@@ -245,18 +245,42 @@ describe('kubernetesApiFromKubeconfig paging', () => {
     }
   });
 
-  it('rejects with ERR_K8S_API and HTTP 410 when a continue token expires mid-list', async () => {
-    const expiring = await startFakeApiServer({ pki, lists: { [PATHS.pods]: manyPods(3) }, tokens: { t: 'alice' }, expireContinue: true });
+  it('starts the list over once when a continue token expires mid-list (HTTP 410)', async () => {
+    const expiring = await startFakeApiServer({ pki, lists: { [PATHS.pods]: manyPods(5) }, tokens: { t: 'alice' }, expireContinue: 1 });
+    try {
+      const config = writeKubeconfig(dir, 'expiring-once', [{ context: 'x', server: expiring.url, caCert: pki.caCert, token: 't' }], 'x');
+      const api = await openKubernetesApi({ kubeconfig: config }, { ...DEFAULT_INTERNALS, pageSize: 2 });
+      // the first page read before the expiry is not kept twice
+      expect(namesOf(await api.list('pods'))).toEqual(namesOf(manyPods(5).items));
+      expect(expiring.requests.map((r) => [r.status, r.query['continue'] === undefined])).toEqual([
+        [200, true],
+        [410, false],
+        [200, true],
+        [200, false],
+        [200, false],
+      ]);
+    } finally {
+      await expiring.close();
+    }
+  });
+
+  it('rejects with ERR_K8S_API and HTTP 410 when continue tokens expire again after starting over', async () => {
+    const expiring = await startFakeApiServer({
+      pki,
+      lists: { [PATHS.pods]: manyPods(3) },
+      tokens: { t: 'alice' },
+      expireContinue: Number.POSITIVE_INFINITY,
+    });
     try {
       const config = writeKubeconfig(dir, 'expiring', [{ context: 'x', server: expiring.url, caCert: pki.caCert, token: 't' }], 'x');
       const api = await openKubernetesApi({ kubeconfig: config }, { ...DEFAULT_INTERNALS, pageSize: 2 });
       const error = await rejection(api.list('pods'));
       expect(error.code).toBe('ERR_K8S_API');
       expect(error.message).toBe(
-        `KubernetesApi.list("pods"): context "x" (${expiring.url}/api/v1/pods): HTTP 410: the list changed too much while it ` +
-          'was read page by page (continue token expired); try again',
+        `KubernetesApi.list("pods"): context "x" (${expiring.url}/api/v1/pods): HTTP 410: the continue token expired twice ` +
+          'while the list was read page by page (it changes faster than it can be read); try again',
       );
-      expect(expiring.requests.map((r) => r.status)).toEqual([200, 410]);
+      expect(expiring.requests.map((r) => r.status)).toEqual([200, 410, 200, 410]);
     } finally {
       await expiring.close();
     }

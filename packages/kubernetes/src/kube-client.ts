@@ -19,7 +19,8 @@ import { DEFAULT_INTERNALS, openKubernetesApi } from './internal/kubeconfig-api.
  * `kubectl get --chunk-size=500` does) and returns the server's own JSON for each object, with `apiVersion` and
  * `kind` set and `metadata.managedFields` dropped, as `kubectl get -o json` prints it. A server without the
  * networking.k8s.io/v1 `servicecidrs` or `ipaddresses` resources (HTTP 404) yields an empty list for them. Each
- * page request gives up after 60 s.
+ * page request gives up after 60 s. When a continue token expires mid-list (HTTP 410, a list read more slowly than
+ * the API server keeps its snapshots), the list is read again from the start, once.
  *
  * Nothing is sent to the server until `list` is called. Errors:
  * - `ERR_K8S_API` (rejected by this function) when `@kubernetes/client-node` is not installed; (rejected by

@@ -45,8 +45,8 @@ export interface FakeApiServerOptions {
   readonly forbidden?: Readonly<Record<string, readonly string[]>>;
   /** Paths whose requests are never answered (the connection stays open until the server closes). */
   readonly stall?: readonly string[];
-  /** When true, every request carrying a continue token gets 410 Expired. */
-  readonly expireContinue?: boolean;
+  /** How many requests carrying a continue token get 410 Expired (the first ones; default none). */
+  readonly expireContinue?: number;
 }
 
 export interface FakeApiServer {
@@ -70,6 +70,7 @@ function status(code: number, reason: string, message: string, extra: Record<str
 /** startFakeApiServer listens on 127.0.0.1 on a free port with the PKI's server certificate. */
 export async function startFakeApiServer(options: FakeApiServerOptions): Promise<FakeApiServer> {
   const requests: SeenRequest[] = [];
+  let expired = 0;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'https://127.0.0.1');
@@ -108,7 +109,8 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
     let start = 0;
     const cont = url.searchParams.get('continue');
     if (cont !== null && cont !== '') {
-      if (options.expireContinue === true) {
+      if (expired < (options.expireContinue ?? 0)) {
+        expired++;
         return send(
           410,
           status(

@@ -253,15 +253,25 @@ class KubeconfigApi implements KubernetesApi {
       );
     }
     const spec = LISTS[resource];
-    const items: Record<string, unknown>[] = [];
-    let token: string | undefined;
-    do {
-      const page = await this.page(resource, spec, token);
-      if (page === undefined) return [];
-      for (const item of page.items) items.push(plainItem(item, spec));
-      token = page.continue;
-    } while (token !== undefined);
-    return items;
+    // A continue token expires (HTTP 410) when the list is read more slowly than etcd compacts (5 minutes by
+    // default). The pages read so far then belong to a snapshot that can no longer be finished, so the whole list
+    // is read again from the start, once; a second expiry is reported.
+    for (let attempt = 1; ; attempt++) {
+      const items: Record<string, unknown>[] = [];
+      let token: string | undefined;
+      try {
+        do {
+          const page = await this.page(resource, spec, token, attempt);
+          if (page === undefined) return [];
+          for (const item of page.items) items.push(plainItem(item, spec));
+          token = page.continue;
+        } while (token !== undefined);
+        return items;
+      } catch (error) {
+        if (error instanceof ContinueExpired) continue;
+        throw error;
+      }
+    }
   }
 
   /** Fetches one page; `undefined` when an optional resource is not served (HTTP 404). */
@@ -269,6 +279,7 @@ class KubeconfigApi implements KubernetesApi {
     resource: KubernetesResource,
     spec: ListSpec,
     token: string | undefined,
+    attempt: number,
   ): Promise<{ items: Record<string, unknown>[]; continue: string | undefined } | undefined> {
     const fail = (reason: string, cause?: unknown): KubernetesError =>
       new KubernetesError(
@@ -314,7 +325,11 @@ class KubeconfigApi implements KubernetesApi {
       }
       if (captured.status === 404 && spec.optional) return undefined;
       if (captured.status === 410 && token !== undefined) {
-        throw fail(`HTTP 410: the list changed too much while it was read page by page (continue token expired); try again`, cause);
+        if (attempt === 1) throw new ContinueExpired();
+        throw fail(
+          `HTTP 410: the continue token expired twice while the list was read page by page (it changes faster than it can be read); try again`,
+          cause,
+        );
       }
       if (captured.status >= 200 && captured.status < 300) {
         throw fail(`the answer is not a ${spec.kind}List: ${messageOf(cause)}`, cause);
@@ -336,6 +351,9 @@ class KubeconfigApi implements KubernetesApi {
     return { items: list['items'] as Record<string, unknown>[], continue: typeof next === 'string' && next !== '' ? next : undefined };
   }
 }
+
+/** Thrown by a page request whose continue token has expired; KubeconfigApi.list starts over once. */
+class ContinueExpired extends Error {}
 
 /**
  * One list item as `kubectl get -o json` prints it: `apiVersion` and `kind` set (the API server leaves them out of
