@@ -127,7 +127,7 @@ function parseYamlSegment(text: string, start: number, end: number, name: InputN
   const docs = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
     const err = doc.errors[0];
-    if (err !== undefined) throw syntaxError(name, text, start + err.pos[0], `invalid YAML: ${err.message.split('\n')[0]}`);
+    if (err !== undefined) throw syntaxError(name, text, start + err.pos[0], `invalid YAML: ${yamlReason(err.message)}`);
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object') {
@@ -137,6 +137,11 @@ function parseYamlSegment(text: string, start: number, end: number, name: InputN
     out.push(value);
   }
   return out;
+}
+
+/** The first line of a yaml error message, without the position the yaml package appends. */
+export function yamlReason(message: string): string {
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Line and column (both from 1) of an offset. */

@@ -1,4 +1,5 @@
 import { parseDocument } from 'yaml';
+import { yamlReason } from './dump-stream.js';
 import type { FlagValue } from './flags.js';
 import { parseGoBool } from './flags.js';
 import { type FieldReader, isObj, key, maskSettings, type Obj, reasonOf } from './fields.js';
@@ -20,7 +21,7 @@ export function readEmbeddedYaml(r: FieldReader, text: string, path: string): Ob
     const err = doc.errors[0];
     if (err !== undefined) {
       const [line, col] = [err.linePos?.[0].line, err.linePos?.[0].col];
-      r.col.warn('ERR_K8S_INPUT_SYNTAX', `invalid YAML at line ${line ?? '?'}, column ${col ?? '?'}: ${err.message.split('\n')[0]}; ignored`, r.at(path));
+      r.col.warn('ERR_K8S_INPUT_SYNTAX', `invalid YAML at line ${line ?? '?'}, column ${col ?? '?'}: ${yamlReason(err.message)}; ignored`, r.at(path));
       return undefined;
     }
     value = doc.toJS({ maxAliasCount: 100 });
