@@ -426,9 +426,27 @@ describe('kubernetesApiFromKubeconfig kubeconfig loading', () => {
     const error = await rejection(kubernetesApiFromKubeconfig({ kubeconfig, context: 'gamma' }));
     expect(error.code).toBe('ERR_K8S_INVALID_ARGUMENT');
     expect(error.message).toBe(
-      `${kubeconfig}: kubernetesApiFromKubeconfig: context "gamma" is not in kubeconfig ${JSON.stringify(kubeconfig)} ` +
-        '(contexts: "alpha", "beta", "revoked")',
+      `${kubeconfig}: kubernetesApiFromKubeconfig: context "gamma" is not in the kubeconfig (contexts: "alpha", "beta", "revoked")`,
     );
+  });
+
+  it('names the KUBECONFIG list when a context is in none of its files', async () => {
+    const other = writeKubeconfig(dir, 'kc-other', [{ context: 'delta', server: server.url, caCert: pki.caCert, token: 't' }], 'delta');
+    const list = `${kubeconfig}:${other}`;
+    vi.stubEnv('KUBECONFIG', list);
+    const error = await rejection(kubernetesApiFromKubeconfig({ context: 'gamma' }));
+    expect(error.code).toBe('ERR_K8S_INVALID_ARGUMENT');
+    expect(error.file).toBeUndefined();
+    expect(error.message).toBe(
+      `kubernetesApiFromKubeconfig: context "gamma" is not in KUBECONFIG=${JSON.stringify(list)} ` +
+        '(contexts: "alpha", "beta", "revoked", "delta")',
+    );
+  });
+
+  it('rejects an empty kubeconfig path with ERR_K8S_INVALID_ARGUMENT', async () => {
+    const error = await rejection(kubernetesApiFromKubeconfig({ kubeconfig: '' }));
+    expect(error.code).toBe('ERR_K8S_INVALID_ARGUMENT');
+    expect(error.message).toBe('kubernetesApiFromKubeconfig: kubeconfig is an empty path');
   });
 
   it('rejects a kubeconfig without current-context when no context is given', async () => {

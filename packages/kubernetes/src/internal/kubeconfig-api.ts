@@ -184,13 +184,15 @@ export async function openKubernetesApi(
     throw new KubernetesError('ERR_K8S_IO', `${API}: no kubeconfig found: none of the files of ${source} exists`);
   }
   const kc = loaded.length === 1 ? loaded[0]! : merge(k8s, loaded);
+  // With a single file, the error's location names it; with a KUBECONFIG list the message says which list.
   const where = files.length === 1 ? { file: files[0]! } : {};
+  const inSource = files.length === 1 ? 'the kubeconfig' : source;
 
   const contextName = options.context ?? kc.getCurrentContext();
   if (contextName === undefined || contextName === null || contextName === '') {
     throw new KubernetesError(
       'ERR_K8S_INVALID_ARGUMENT',
-      `${API}: ${source} has no current-context; name one with the \`context\` option`,
+      `${API}: ${inSource} has no current-context; name one with the \`context\` option`,
       where,
     );
   }
@@ -199,7 +201,7 @@ export async function openKubernetesApi(
     const known = kc.getContexts().map((c) => JSON.stringify(c.name));
     throw new KubernetesError(
       'ERR_K8S_INVALID_ARGUMENT',
-      `${API}: context ${JSON.stringify(contextName)} is not in ${source} (contexts: ${known.join(', ') || 'none'})`,
+      `${API}: context ${JSON.stringify(contextName)} is not in ${inSource} (contexts: ${known.join(', ') || 'none'})`,
       where,
     );
   }
@@ -208,7 +210,7 @@ export async function openKubernetesApi(
   if (cluster === null) {
     throw new KubernetesError(
       'ERR_K8S_INPUT_INVALID',
-      `${API}: context ${JSON.stringify(contextName)} names cluster ${JSON.stringify(context.cluster)}, which ${source} does not define`,
+      `${API}: context ${JSON.stringify(contextName)} names cluster ${JSON.stringify(context.cluster)}, which ${inSource} does not define`,
       { ...where, object: `context ${contextName}` },
     );
   }
