@@ -364,6 +364,9 @@ describe('ServiceIPAllocator: the contract', () => {
     expect(svc.rangeOffset).toBe(0);
     expect(svc.staticBand).toBeUndefined();
     expect(svc.dynamicBand!.toString()).toBe('0.0.0.1-255.255.255.254');
+    const ips = Array.from({ length: 50 }, () => svc.allocate());
+    expect(new Set(ips.map(String)).size).toBe(50);
+    expect(ips.every((ip) => svc.contains(ip) && svc.has(ip))).toBe(true);
   });
 });
 
