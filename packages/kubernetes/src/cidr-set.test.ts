@@ -206,6 +206,26 @@ describe('CidrSet', () => {
     expect(set.usedSet().isEmpty()).toBe(true);
   });
 
+  it('handles the whole address space: one block, and 2^32 blocks occupied and released in runs', () => {
+    const one = new CidrSet('0.0.0.0/0', 0);
+    expect(one.allocateNext().toString()).toBe('0.0.0.0/0');
+    one.release('1.2.3.4/32');
+    expect(one.allocatedCount).toBe(0);
+    const all = new CidrSet('0.0.0.0/0', 32);
+    all.occupy('0.0.0.0/0');
+    expect(all.allocatedCount).toBe(2 ** 32);
+    all.release('10.200.3.4/32');
+    expect(all.allocatedCount).toBe(2 ** 32 - 1);
+    expect(all.allocateNext().toString()).toBe('10.200.3.4/32');
+    all.release('128.0.0.0/1');
+    expect(all.allocatedCount).toBe(2 ** 31);
+    expect(all.allocateNext().toString()).toBe('128.0.0.0/32'); // the scan goes on from 10.200.3.5, the first free is 128.0.0.0
+    const v6 = new CidrSet('::/0', 16);
+    v6.occupy('::/0');
+    v6.release('ffff::/16');
+    expect(v6.allocateNext().toString()).toBe('ffff::/16');
+  });
+
   it.each([
     ['10.0.0.0/16', 8, 'ERR_K8S_NODE_MASK_INVALID'], // node mask shorter than the cluster's
     ['10.0.0.0/16', 33, 'ERR_K8S_NODE_MASK_INVALID'], // longer than IPv4 allows

@@ -29,7 +29,7 @@ function isPoolError(e: unknown, code: string): boolean {
  * Strings are read as Kubernetes reads them ({@link parseCIDRSloppy}: `010.244.0.1/16` is `10.244.0.0/16`); Prefix
  * values have their host bits cleared. A call that throws changes nothing.
  *
- * It is built on the core {@link Pool} with the `'sequential'` strategy, whose position after the block handed out
+ * It is built on `@ipam/core`'s `Pool` with the `'sequential'` strategy, whose position after the block handed out
  * last is cidrset's `nextCandidate`; claims and releases do not move it, exactly as occupy and release leave
  * `nextCandidate` alone. Occupy and release take and give back whole aligned runs of node blocks, so their cost
  * grows with how fragmented the run is, not with its size (upstream loops over every block).
@@ -166,7 +166,7 @@ export class CidrSet {
     return this.#pool.isAllocated(this.#covered('CidrSet.isUsed', cidr));
   }
 
-  /** CidrSet.usedSet returns the addresses of the node blocks in use, as an {@link IPSet}. */
+  /** CidrSet.usedSet returns the addresses of the node blocks in use, as an `IPSet` of `@ipam/core`. */
   usedSet(): IPSet {
     return this.#pool.allocatedSet();
   }
