@@ -514,11 +514,13 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
   const active = network.pods.filter((p) => !p.hostNetwork && p.phase !== 'Succeeded' && p.phase !== 'Failed' && p.podIPs.length > 0);
   const nodeByName = new Map(network.nodes.map((n) => [n.name, n] as const));
   const podCounts = indexes.map((ix) => new Array<number>(ix.spans.length).fill(0));
-  const podIPs: [Addr, ClusterPod][] = [];
+  const podIPs: Addr[] = [];
+  const podOwners: ClusterPod[] = [];
   for (const pod of active) {
     const node = pod.nodeName === undefined ? undefined : nodeByName.get(pod.nodeName);
     for (const ip of pod.podIPs) {
-      podIPs.push([ip, pod]);
+      podIPs.push(ip);
+      podOwners.push(pod);
       const c = clusterOf(ip.family);
       if (c !== undefined && !c.contains(ip)) {
         add('POD_IP_OUTSIDE_CLUSTER_CIDR', 'error', `pod ${pod.namespace}/${pod.name} has IP ${ip}, outside cluster CIDR ${c}`, [podName(pod), clusterObj(c)],
@@ -535,7 +537,7 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
       for (let s = index.innermost(ip); s >= 0; s = index.spans[s]!.parent) counts[s]!++;
     }
   }
-  for (const [ip, pods] of duplicates(podIPs)) {
+  for (const [ip, pods] of duplicates(podIPs, podOwners)) {
     add('POD_IP_DUPLICATE', 'error', `IP ${ip} is held by ${pods.length} pods: ${list(pods.map((p) => `${p.namespace}/${p.name}`))}`,
       pods.map(podName), 'two IPAMs hand out the same range (or host-local state was lost): give each node its own range and recreate the pods');
   }
@@ -598,10 +600,17 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
   }
 
   // ---- services ----
-  const serviceIPs: [Addr, ClusterService][] = [];
-  for (const s of network.services) for (const ip of s.clusterIPs) serviceIPs.push([ip, s]);
+  const serviceIPs: Addr[] = [];
+  const serviceOwners: ClusterService[] = [];
+  for (const s of network.services) {
+    for (const ip of s.clusterIPs) {
+      serviceIPs.push(ip);
+      serviceOwners.push(s);
+    }
+  }
   if (serviceRanges.length > 0) {
-    for (const [ip, s] of serviceIPs) {
+    for (let k = 0; k < serviceIPs.length; k++) {
+      const [ip, s] = [serviceIPs[k]!, serviceOwners[k]!];
       const ranges = serviceRanges.filter((r) => r.prefix.family === ip.family);
       if (ranges.length > 0 && !ranges.some((r) => r.prefix.contains(ip))) {
         add('SERVICE_IP_OUTSIDE_SERVICE_CIDR', 'error', `Service ${s.namespace}/${s.name} has ClusterIP ${ip}, outside ${list(ranges.map(serviceObj))}`,
@@ -609,7 +618,7 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
       }
     }
   }
-  for (const [ip, svcs] of duplicates(serviceIPs)) {
+  for (const [ip, svcs] of duplicates(serviceIPs, serviceOwners)) {
     add('SERVICE_IP_DUPLICATE', 'error', `ClusterIP ${ip} is held by ${svcs.length} Services: ${list(svcs.map((s) => `${s.namespace}/${s.name}`))}`,
       svcs.map(serviceName), 'recreate all but one of these Services; kube-apiserver\'s repair loop logs this as well');
   }
@@ -630,16 +639,17 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
     }
   }
   const serviceUsage: ServiceRangeUsage[] = [];
-  const sortedIPs = distinctSorted(serviceIPs.map(([ip]) => ip));
+  const sortedIPs = distinctSorted(serviceIPs);
   for (const r of serviceRanges) {
     const p = r.prefix;
     const size = rangeSize(p);
     const usableBig = size === 0n ? 0n : size - (p.family === 4 ? 2n : 1n);
     const staticBand = serviceIPRangeOffset(p);
-    const first = p.first().toBigInt();
-    const inRange = sortedIPs.filter((ip) => ip.family === p.family && p.contains(ip));
+    const network0 = p.first();
+    const staticLast = network0.add(staticBand) ?? p.last();
+    const inRange = sortedIPs.filter((ip) => p.contains(ip));
     const used = inRange.length;
-    const usedStatic = inRange.filter((ip) => { const d = ip.toBigInt() - first; return d >= 1n && d <= BigInt(staticBand); }).length;
+    const usedStatic = inRange.filter((ip) => ip.compare(network0) > 0 && ip.compare(staticLast) <= 0).length;
     const usable = Number(usableBig);
     const utilisation = usable === 0 ? 0 : used / usable;
     serviceUsage.push({ serviceCIDR: p, source: r.source, size: Number(size), staticBand, usable, used, usedStatic, free: Math.max(0, usable - used), utilisation });

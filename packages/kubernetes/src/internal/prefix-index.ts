@@ -1,13 +1,11 @@
-import type { Addr, Family, Prefix } from '@ipam/core';
+import { Addr, Prefix, type Family } from '@ipam/core';
 
 /**
- * A distinct prefix of a {@link PrefixIndex} with everything filed under it. `first`/`last` are its bounds as
- * integers; `parent` is the index of the innermost other span that contains it, or -1.
+ * A distinct prefix of a {@link PrefixIndex} with everything filed under it; `parent` is the index of the innermost
+ * other span that contains it, or -1.
  */
 export interface Span<T> {
   readonly prefix: Prefix;
-  readonly first: bigint;
-  readonly last: bigint;
   readonly items: T[];
   parent: number;
 }
@@ -24,6 +22,7 @@ export interface Span<T> {
  *     10.0.1.0/24        [====]         <- the /24 above is closed (last < first), parent: the /16
  *
  * Building costs O(n log n); `innermost` a binary search plus a walk up the nesting (at most bitLength steps).
+ * Everything compares {@link Addr} values in place (no bigint keys), so a lookup allocates nothing.
  */
 export class PrefixIndex<T> {
   readonly spans: Span<T>[];
@@ -37,17 +36,18 @@ export class PrefixIndex<T> {
       const k = `${p}`;
       let s = byKey.get(k);
       if (s === undefined) {
-        const first = p.first().toBigInt();
-        s = { prefix: p, first, last: first + p.size - 1n, items: [], parent: -1 };
+        s = { prefix: p, items: [], parent: -1 };
         byKey.set(k, s);
       }
       s.items.push(item);
     }
-    this.spans = [...byKey.values()].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.prefix.bits - b.prefix.bits));
+    // Prefix.compare: by address, a block before the blocks inside it.
+    this.spans = [...byKey.values()].sort((a, b) => Prefix.compare(a.prefix, b.prefix));
     const stack: number[] = [];
     for (let i = 0; i < this.spans.length; i++) {
       const s = this.spans[i]!;
-      while (stack.length > 0 && this.spans[stack.at(-1)!]!.last < s.first) stack.pop();
+      // Spans before s in this order either contain s's address or lie wholly before it.
+      while (stack.length > 0 && !this.spans[stack.at(-1)!]!.prefix.contains(s.prefix.addr)) stack.pop();
       s.parent = stack.length > 0 ? stack.at(-1)! : -1;
       stack.push(i);
     }
@@ -62,36 +62,37 @@ export class PrefixIndex<T> {
 
   /** The index of the innermost span containing `addr`, or -1 (also for the other family). */
   innermost(addr: Addr): number {
-    if (addr.family !== this.family) return -1;
-    const k = addr.toBigInt();
+    if (addr.family !== this.family || addr.zone !== undefined) return -1;
     let lo = 0;
     let hi = this.spans.length - 1;
     let at = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.spans[mid]!.first <= k) {
+      if (this.spans[mid]!.prefix.addr.compare(addr) <= 0) {
         at = mid;
         lo = mid + 1;
       } else hi = mid - 1;
     }
     // A span that contains k but not spans[at] would overlap spans[at] without containing it: not for prefixes.
-    while (at >= 0 && this.spans[at]!.last < k) at = this.spans[at]!.parent;
+    while (at >= 0 && !this.spans[at]!.prefix.contains(addr)) at = this.spans[at]!.parent;
     return at;
   }
 }
 
 /**
- * duplicates groups items by address and returns the groups of two or more, in address order: a sort and one
- * pass over it, not a pairwise loop.
+ * duplicates groups the owners of equal addresses (`ips[i]` belongs to `owners[i]`) and returns the groups of two or
+ * more, in address order, owners in input order: a sort of indexes and one pass over it, not a pairwise loop, and
+ * no object per address.
  */
-export function duplicates<T>(items: readonly (readonly [Addr, T])[]): [Addr, T[]][] {
-  const keyed = items.map(([a, t]) => ({ a, k: a.toBigInt(), f: a.family, t }));
-  keyed.sort((x, y) => x.f - y.f || (x.k < y.k ? -1 : x.k > y.k ? 1 : 0));
+export function duplicates<T>(ips: readonly Addr[], owners: readonly T[]): [Addr, T[]][] {
+  const order = Array.from({ length: ips.length }, (_, i) => i);
+  order.sort((x, y) => Addr.compare(ips[x]!, ips[y]!) || x - y);
   const out: [Addr, T[]][] = [];
-  for (let i = 0; i < keyed.length; ) {
+  for (let i = 0; i < order.length; ) {
+    const ip = ips[order[i]!]!;
     let j = i + 1;
-    while (j < keyed.length && keyed[j]!.k === keyed[i]!.k && keyed[j]!.f === keyed[i]!.f) j++;
-    if (j - i > 1) out.push([keyed[i]!.a, keyed.slice(i, j).map((x) => x.t)]);
+    while (j < order.length && ips[order[j]!]!.equals(ip)) j++;
+    if (j - i > 1) out.push([ip, order.slice(i, j).map((k) => owners[k]!)]);
     i = j;
   }
   return out;
