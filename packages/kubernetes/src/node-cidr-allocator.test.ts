@@ -343,8 +343,10 @@ describe('NodeCidrAllocator', () => {
 class ReferenceAllocator {
   readonly families: { cluster: Prefix; node: number; used: boolean[]; next: number }[];
   readonly nodes = new Map<string, number[]>();
-  constructor(clusters: Prefix[], nodes: number[]) {
+  constructor(clusters: Prefix[], nodes: number[], services: Prefix[]) {
     this.families = clusters.map((cluster, i) => ({ cluster, node: nodes[i]!, used: new Array<boolean>(2 ** (nodes[i]! - cluster.bits)).fill(false), next: 0 }));
+    // filterOutServiceRange, by brute force: every node block a service CIDR overlaps.
+    this.families.forEach((f, i) => f.used.forEach((_, b) => (f.used[b] = services.some((s) => Prefix.parse(this.block(i, b)).overlaps(s)))));
   }
   block(f: number, i: number): string {
     const { cluster, node } = this.families[f]!;
@@ -387,7 +389,7 @@ class ReferenceAllocator {
 type NodeOp = { kind: 'allocate'; node: number } | { kind: 'release'; node: number } | { kind: 'occupy'; node: number; indices: number[] };
 
 describe('NodeCidrAllocator against a reference model of the range allocator', () => {
-  it('gives the same results and errors under random node add/remove/occupy, dual-stack', () => {
+  it('gives the same results and errors under random node add/remove/occupy, dual-stack, with a service CIDR', () => {
     const scenario = fc
       .record({
         v4: fc.record({ bits: fc.integer({ min: 20, max: 28 }), diff: fc.integer({ min: 0, max: 4 }) }),
@@ -400,6 +402,16 @@ describe('NodeCidrAllocator against a reference model of the range allocator', (
           { cluster: Prefix.parse('fd00:1234:5678:9abc::/64').addr.prefix(v6.bits), node: v6.bits + v6.diff },
         ];
         if (v6first) families.reverse();
+        // A service CIDR near the IPv4 or the IPv6 cluster CIDR (overlapping it, inside it, containing it, or beside it).
+        const service = fc
+          .record({ f: fc.integer({ min: 0, max: 1 }), up: fc.integer({ min: 0, max: 2 }), bits: fc.integer({ min: 0, max: 8 }), off: fc.nat() })
+          .map(({ f, up, bits, off }) => {
+            const { cluster } = families[f]!;
+            const outer = cluster.addr.prefix(cluster.bits - up);
+            const len = Math.min(cluster.addr.bitLength, outer.bits + bits);
+            const k = BigInt(len - outer.bits);
+            return Addr.fromBigInt(outer.addr.toBigInt() + ((BigInt(off) % (1n << k)) << BigInt(cluster.addr.bitLength - len)), cluster.family).prefix(len);
+          });
         const node = fc.integer({ min: 0, max: 12 });
         const op: fc.Arbitrary<NodeOp> = fc.oneof(
           { weight: 5, arbitrary: fc.record({ kind: fc.constant('allocate' as const), node }) },
@@ -413,15 +425,21 @@ describe('NodeCidrAllocator against a reference model of the range allocator', (
             }),
           },
         );
-        return fc.record({ families: fc.constant(families), ops: fc.array(op, { maxLength: 50 }) });
+        return fc.record({ families: fc.constant(families), services: fc.array(service, { maxLength: 1 }), ops: fc.array(op, { maxLength: 50 }) });
       });
     fc.assert(
-      fc.property(scenario, ({ families, ops }) => {
-        const allocator = new NodeCidrAllocator({ clusterCIDRs: families.map((f) => f.cluster), nodeMaskSizes: families.map((f) => f.node) });
+      fc.property(scenario, ({ families, services, ops }) => {
+        const allocator = new NodeCidrAllocator({
+          clusterCIDRs: families.map((f) => f.cluster),
+          nodeMaskSizes: families.map((f) => f.node),
+          serviceCIDR: services,
+        });
         const model = new ReferenceAllocator(
           families.map((f) => f.cluster),
           families.map((f) => f.node),
+          services,
         );
+        expect(allocator.capacity().families.map((f) => f.used)).toEqual(model.families.map((f) => f.used.filter((u) => u).length));
         let shared = false; // once CIDRs are occupied by hand, two nodes may share a block, as in Kubernetes
         for (const op of ops) {
           const name = `node-${op.node}`;
