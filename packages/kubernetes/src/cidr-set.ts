@@ -34,9 +34,9 @@ function isPoolError(e: unknown, code: string): boolean {
  * `nextCandidate` alone. Occupy and release take and give back whole aligned runs of node blocks, so their cost
  * grows with how fragmented the run is, not with its size (upstream loops over every block).
  *
- * Unlike upstream, which accepts any node mask and misbehaves, a node mask shorter than the cluster CIDR's or longer
- * than the family allows is refused with `ERR_K8S_NODE_MASK_INVALID` (kube-controller-manager refuses those
- * before it builds a set).
+ * A node mask shorter than the cluster CIDR's or longer than the family allows is refused with
+ * `ERR_K8S_NODE_MASK_INVALID`: upstream's `NewCIDRSet` does not check it (kube-controller-manager refuses such
+ * masks before it builds a set, see {@link NodeCidrAllocator}), and would build a set that hands out nothing useful.
  *
  * @throws {@link KubernetesError} from the constructor: `ERR_K8S_INVALID_CIDR` for text Kubernetes does not parse,
  * `ERR_K8S_NODE_MASK_INVALID`, and `ERR_K8S_NODE_MASK_TOO_BIG` (Kubernetes' `ErrCIDRSetSubNetTooBig`) for an IPv6
