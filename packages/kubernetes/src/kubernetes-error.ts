@@ -61,8 +61,13 @@ export interface KubernetesErrorLocation {
  *
  * @example
  * ```ts
- * try { new CidrSet('10.0.0.0/30', 30).allocateNext(); new CidrSet('10.0.0.0/30', 30).allocateNext(); }
- * catch (e) { if (KubernetesError.isInstance(e) && e.code === 'ERR_K8S_CIDR_SET_FULL') { ... } }
+ * const set = new CidrSet('10.0.0.0/30', 30); // room for one node block
+ * set.allocateNext();
+ * try {
+ *   set.allocateNext();
+ * } catch (e) {
+ *   if (KubernetesError.isInstance(e)) console.log(e.code); // 'ERR_K8S_CIDR_SET_FULL'
+ * }
  * ```
  */
 export class KubernetesError extends IpamError {
