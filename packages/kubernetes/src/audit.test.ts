@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Addr, IPRange, Prefix } from '@ipam/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import {
   type CniNetwork,
   type Setting,
 } from './cluster-network.js';
+import { discover } from './discover.js';
 import { KubernetesError } from './kubernetes-error.js';
 
 const P = (s: string): Prefix => Prefix.parse(s);
@@ -496,5 +498,65 @@ describe('audit properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('audit and formatAuditReport doc examples', () => {
+  it('audit: an external network inside the cluster CIDR', () => {
+    const network = clusterNetwork({ clusterCIDRs: [Prefix.parse('10.0.0.0/16')], serviceCIDRs: [Prefix.parse('10.96.0.0/12')] });
+    const report = audit(network, { external: ['10.0.0.0/16'] });
+    expect(report.findings[0]!.code).toBe('POD_CIDR_OVERLAPS_EXTERNAL');
+  });
+
+  it('formatAuditReport: a cluster CIDR around the service CIDR', () => {
+    const network = clusterNetwork({ clusterCIDRs: [Prefix.parse('10.0.0.0/8')], serviceCIDRs: [Prefix.parse('10.96.0.0/12')] });
+    const lines = formatAuditReport(audit(network)).split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      'Findings: 1 error, 0 warnings, 1 info',
+      'SEVERITY  CODE                            MESSAGE',
+      'error     POD_CIDR_OVERLAPS_SERVICE_CIDR  cluster CIDR 10.0.0.0/8 overlaps service CIDR 10.96.0.0/12',
+      '                                          objects: cluster CIDR 10.0.0.0/8, service CIDR 10.96.0.0/12',
+    ]);
+    expect(lines[4]).toMatch(/^ {42}fix: give pods and Services disjoint ranges \(e\.g\. pods 10\.244\.0\.0\/16, /);
+    const at = lines.indexOf('Node capacity');
+    expect(lines.slice(at, at + 3)).toEqual([
+      'Node capacity',
+      'FAMILY  CLUSTER CIDR  NODE MASK  BLOCKS   USED  BY SERVICES    FREE  NODES  MAX NODES  USED %  PODS/NODE',
+      'IPv4    10.0.0.0/8          /24  65,536  4,096        4,096  61,440      0     61,440    6.3%        254',
+    ]);
+  });
+});
+
+describe('AuditCode', () => {
+  it('is documented: the doc comment names exactly the codes of the union', () => {
+    const source = readFileSync(new URL('./audit.ts', import.meta.url), 'utf8');
+    const start = source.indexOf('/**\n * AuditCode is');
+    const docEnd = source.indexOf('*/', start);
+    const unionEnd = source.indexOf(';', docEnd);
+    const doc = new Set(source.slice(start, docEnd).match(/`[A-Z][A-Z0-9_]+`/g)!.map((c) => c.slice(1, -1)));
+    const union = new Set(source.slice(docEnd, unionEnd).match(/'[A-Z][A-Z0-9_]+'/g)!.map((c) => c.slice(1, -1)));
+    expect([...doc].sort()).toEqual([...union].sort());
+  });
+});
+
+describe('audit of the example cluster dump', () => {
+  it('finds the mistakes planted in examples/example-cluster', async () => {
+    const dump = readFileSync(new URL('../../../examples/example-cluster/cluster-info-dump.txt', import.meta.url), 'utf8');
+    const report = audit(await discover({ dump }));
+    const got = report.findings.map((f) => [f.code, f.objects[0]]);
+    expect(got).toEqual([
+      ['NODE_POD_CIDRS_OVERLAP', 'Node/worker-2'], // a podCIDR handed to two nodes
+      ['POD_IP_DUPLICATE', 'Pod default/web-1'], // ... whose pods then collide
+      ['POD_IP_OUTSIDE_CLUSTER_CIDR', 'Pod default/legacy-batch-7f9c'], // a pod on the docker0 bridge
+      ['SERVICE_IP_OUTSIDE_SERVICE_CIDR', 'Service default/web'], // ClusterIPs outside the service range
+      ['SERVICE_IP_OUTSIDE_SERVICE_CIDR', 'Service default/reporting'],
+      ['CLUSTER_CIDR_SETTINGS_DISAGREE', 'Setting kube-controller-manager clusterCIDR (Pod kube-system/kube-controller-manager-cp-1, path: spec.containers[0].command[4])'], // kube-proxy told only IPv4
+    ]);
+    expect(report.capacity.families.map((f) => [`${f.clusterCIDR}`, f.nodeBlocks, f.usedBlocks, f.freeBlocks, f.maxNodes])).toEqual([
+      ['10.244.0.0/16', 256, 4, 252, 256],
+      ['fd00:10:244::/56', 256, 5, 251, 256],
+    ]);
+    const text = formatAuditReport(report, { maxObjects: 3 });
+    expect(text).toContain('path: spec.containers[0].command[3]), … 3 more\n'); // six settings objects, three shown
   });
 });

@@ -161,7 +161,10 @@ export interface FamilyCapacity {
   readonly freeBlocks: number;
   /** FamilyCapacity.nodes counts the nodes with a pod CIDR of this family inside the cluster CIDR. */
   readonly nodes: number;
-  /** FamilyCapacity.maxNodes is nodes + freeBlocks: the node count at which the cluster CIDR is exhausted. */
+  /**
+   * FamilyCapacity.maxNodes is the node count at which the cluster CIDR is exhausted: nodes + freeBlocks, but no more
+   * than the blocks the service CIDR leaves (nodes that share a block, an error, do not make room).
+   */
   readonly maxNodes: number;
   /** FamilyCapacity.utilisation is usedBlocks / nodeBlocks (0 when there are no blocks). */
   readonly utilisation: number;
@@ -586,7 +589,7 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
     const utilisation = nodeBlocks === 0 ? 0 : usedBlocks / nodeBlocks;
     families.push({
       family: c.family, clusterCIDR: c, nodeMaskSize: mask, nodeBlocks, usedBlocks, serviceBlocks, freeBlocks,
-      nodes, maxNodes: nodes + freeBlocks, utilisation,
+      nodes, maxNodes: Math.min(nodes + freeBlocks, nodeBlocks - serviceBlocks), utilisation,
       podAddressesPerNode: valid ? usablePodAddresses(Prefix.from(c.addr, mask)) : 0,
     });
     if (!valid || network.allocateNodeCIDRs === false) continue;
@@ -594,7 +597,7 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
       add('NODE_CIDR_CAPACITY_EXHAUSTED', 'error', `cluster CIDR ${c} has no free /${mask} node block: all ${nodeBlocks} are used (${nodes} nodes${serviceBlocks > 0 ? `, ${serviceBlocks} by the service CIDR` : ''})`,
         [clusterObj(c)], 'new nodes get no pod CIDR and stay NotReady: delete departed nodes to free their blocks; growing needs a larger cluster CIDR or a longer node mask, that is a new cluster (or a CNI with its own IPAM)');
     } else if (utilisation >= nodeThreshold) {
-      add('NODE_CIDR_CAPACITY_LOW', 'warning', `cluster CIDR ${c} has ${freeBlocks} of ${nodeBlocks} /${mask} node blocks left (${percent(utilisation)} used): it is exhausted at ${nodes + freeBlocks} nodes`,
+      add('NODE_CIDR_CAPACITY_LOW', 'warning', `cluster CIDR ${c} has ${freeBlocks} of ${nodeBlocks} /${mask} node blocks left (${percent(utilisation)} used): it is exhausted at ${families.at(-1)!.maxNodes} nodes`,
         [clusterObj(c)], 'plan for growth: a larger cluster CIDR or a longer node mask needs a new cluster (or a CNI with its own IPAM)');
     }
   }
@@ -802,6 +805,8 @@ export interface AuditFormatOptions {
   readonly maxFindingsPerCode?: number;
   /** AuditFormatOptions.maxNodes caps the node pod CIDR rows, fullest first (default 10). */
   readonly maxNodes?: number;
+  /** AuditFormatOptions.maxObjects caps the objects printed per finding; the rest are counted (default 6). */
+  readonly maxObjects?: number;
 }
 
 /**
@@ -811,17 +816,23 @@ export interface AuditFormatOptions {
  *
  * @example
  * ```ts
+ * const network = clusterNetwork({ clusterCIDRs: [Prefix.parse('10.0.0.0/8')], serviceCIDRs: [Prefix.parse('10.96.0.0/12')] });
  * console.log(formatAuditReport(audit(network)));
- * // Findings: 1 error, 0 warnings, 0 info
+ * // Findings: 1 error, 0 warnings, 1 info
  * // SEVERITY  CODE                            MESSAGE
  * // error     POD_CIDR_OVERLAPS_SERVICE_CIDR  cluster CIDR 10.0.0.0/8 overlaps service CIDR 10.96.0.0/12
  * //                                           objects: cluster CIDR 10.0.0.0/8, service CIDR 10.96.0.0/12
- * //                                           fix: give pods and Services disjoint ranges ...
+ * //                                           fix: give pods and Services disjoint ranges (e.g. pods 10.244.0.0/16, ...
+ * // ...
+ * // Node capacity
+ * // FAMILY  CLUSTER CIDR  NODE MASK  BLOCKS  USED  BY SERVICES    FREE  NODES  MAX NODES  USED %  PODS/NODE
+ * // IPv4    10.0.0.0/8          /24  65,536  4,096        4,096  61,440      0     61,440    6.3%        254
  * ```
  */
 export function formatAuditReport(report: AuditReport, options: AuditFormatOptions = {}): string {
   const perCode = options.maxFindingsPerCode ?? 20;
   const maxNodes = options.maxNodes ?? 10;
+  const maxObjects = options.maxObjects ?? 6;
   const { error, warning, info } = report.counts;
   const out: string[] = [`Findings: ${plural(error, 'error')}, ${plural(warning, 'warning')}, ${info} info`];
   if (report.findings.length > 0) {
@@ -832,7 +843,10 @@ export function formatAuditReport(report: AuditReport, options: AuditFormatOptio
       seen.set(f.code, n);
       if (n <= perCode) {
         rows.push([f.severity, f.code, f.message]);
-        if (f.objects.length > 0) rows.push(['', '', `objects: ${f.objects.join(', ')}`]);
+        if (f.objects.length > 0) {
+          const shown = f.objects.length > maxObjects ? [...f.objects.slice(0, maxObjects), `… ${count(f.objects.length - maxObjects)} more`] : f.objects;
+          rows.push(['', '', `objects: ${shown.join(', ')}`]);
+        }
         rows.push(['', '', `fix: ${f.fix}`]);
       } else if (n === perCode + 1) {
         const total = report.findings.filter((g) => g.code === f.code).length;
