@@ -514,13 +514,18 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
   }
 
   // ---- pods ----
-  const active = network.pods.filter((p) => !p.hostNetwork && p.phase !== 'Succeeded' && p.phase !== 'Failed' && p.podIPs.length > 0);
   const nodeByName = new Map(network.nodes.map((n) => [n.name, n] as const));
   const podCounts = indexes.map((ix) => new Array<number>(ix.spans.length).fill(0));
   const podIPs: Addr[] = [];
   const podOwners: ClusterPod[] = [];
-  for (const pod of active) {
-    const node = pod.nodeName === undefined ? undefined : nodeByName.get(pod.nodeName);
+  // The innermost node pod CIDR of each pod IP, numbered across both families (-1: none), to bucket duplicates by.
+  const podSpans: number[] = [];
+  const v4Spans = indexes[0]!.spans.length;
+  for (const pod of network.pods) {
+    // Only pods that hold an address: not hostNetwork (they show their node's), not finished (theirs is free again).
+    if (pod.hostNetwork || pod.phase === 'Succeeded' || pod.phase === 'Failed' || pod.podIPs.length === 0) continue;
+    // The node is looked up only when needed: hashing 150,000 fresh name strings is not free.
+    const node = cniUsesPodCIDRs && pod.nodeName !== undefined ? nodeByName.get(pod.nodeName) : undefined;
     for (const ip of pod.podIPs) {
       podIPs.push(ip);
       podOwners.push(pod);
@@ -528,19 +533,23 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
       if (c !== undefined && !c.contains(ip)) {
         add('POD_IP_OUTSIDE_CLUSTER_CIDR', 'error', `pod ${pod.namespace}/${pod.name} has IP ${ip}, outside cluster CIDR ${c}`, [podName(pod), clusterObj(c)],
           'the pod got its address from something other than the cluster\'s CNI (a stale CNI config, the docker0 bridge): fix the node\'s CNI config and recreate the pod');
-      } else if (cniUsesPodCIDRs && node !== undefined) {
+      } else if (node !== undefined) {
         const own = node.podCIDRs.filter((p) => p.family === ip.family);
         if (own.length > 0 && !own.some((p) => p.contains(ip))) {
           add('POD_IP_OUTSIDE_NODE_POD_CIDR', 'error', `pod ${pod.namespace}/${pod.name} on node ${node.name} has IP ${ip}, outside the node's pod CIDR ${list(own)}`,
             [podName(pod), nodeName(node)], 'the node\'s CNI uses a stale or wrong subnet: check /etc/cni/net.d and the CNI\'s state on that node, then recreate the pod');
         }
       }
-      const index = indexes[ip.family === 4 ? 0 : 1]!;
-      const counts = podCounts[ip.family === 4 ? 0 : 1]!;
-      for (let s = index.innermost(ip); s >= 0; s = index.spans[s]!.parent) counts[s]!++;
+      const fi = ip.family === 4 ? 0 : 1;
+      const index = indexes[fi]!;
+      const counts = podCounts[fi]!;
+      const inner = index.innermost(ip);
+      podSpans.push(inner < 0 ? -1 : fi === 0 ? inner : v4Spans + inner);
+      for (let s = inner; s >= 0; s = index.spans[s]!.parent) counts[s]!++;
     }
   }
-  for (const [ip, pods] of duplicates(podIPs, podOwners)) {
+  const spanCount = v4Spans + indexes[1]!.spans.length;
+  for (const [ip, pods] of duplicates(podIPs, podOwners, Int32Array.from(podSpans), spanCount)) {
     add('POD_IP_DUPLICATE', 'error', `IP ${ip} is held by ${pods.length} pods: ${list(pods.map((p) => `${p.namespace}/${p.name}`))}`,
       pods.map(podName), 'two IPAMs hand out the same range (or host-local state was lost): give each node its own range and recreate the pods');
   }

@@ -83,17 +83,41 @@ export class PrefixIndex<T> {
  * duplicates groups the owners of equal addresses (`ips[i]` belongs to `owners[i]`) and returns the groups of two or
  * more, in address order, owners in input order: a sort of indexes and one pass over it, not a pairwise loop, and
  * no object per address.
+ *
+ * `bucket`, when given, is a function of the address alone (such as the innermost node pod CIDR holding it, -1 for
+ * none): equal addresses share a bucket, so the indexes are first distributed by bucket (a counting sort) and only
+ * each bucket is sorted. For 150,000 pods in 5,000 node blocks that replaces one sort whose comparisons chase
+ * pointers all over the heap with 5,000 sorts of 30.
  */
-export function duplicates<T>(ips: readonly Addr[], owners: readonly T[]): [Addr, T[]][] {
-  const order = Array.from({ length: ips.length }, (_, i) => i);
-  order.sort((x, y) => Addr.compare(ips[x]!, ips[y]!) || x - y);
-  const out: [Addr, T[]][] = [];
-  for (let i = 0; i < order.length; ) {
-    const ip = ips[order[i]!]!;
-    let j = i + 1;
-    while (j < order.length && ips[order[j]!]!.equals(ip)) j++;
-    if (j - i > 1) out.push([ip, order.slice(i, j).map((k) => owners[k]!)]);
-    i = j;
+export function duplicates<T>(ips: readonly Addr[], owners: readonly T[], bucket?: Int32Array, buckets = 0): [Addr, T[]][] {
+  const n = ips.length;
+  let order: Int32Array;
+  const starts: number[] = [0];
+  if (bucket === undefined) {
+    order = Int32Array.from({ length: n }, (_, i) => i);
+    starts.push(n);
+  } else {
+    // Bucket b + 1 holds bucket b's indexes (so that -1, "none", is bucket 0), in input order.
+    const count = new Int32Array(buckets + 2);
+    for (let i = 0; i < n; i++) count[bucket[i]! + 2]!++;
+    for (let b = 1; b < count.length; b++) count[b]! += count[b - 1]!;
+    for (let b = 1; b < count.length; b++) starts.push(count[b]!);
+    order = new Int32Array(n);
+    for (let i = 0; i < n; i++) order[count[bucket[i]! + 1]!++] = i;
   }
-  return out;
+  const cmp = (x: number, y: number): number => Addr.compare(ips[x]!, ips[y]!) || x - y;
+  const out: [Addr, T[]][] = [];
+  for (let b = 0; b + 1 < starts.length; b++) {
+    const part = order.subarray(starts[b]!, starts[b + 1]!);
+    if (part.length < 2) continue;
+    part.sort(cmp);
+    for (let i = 0; i < part.length; ) {
+      const ip = ips[part[i]!]!;
+      let j = i + 1;
+      while (j < part.length && ips[part[j]!]!.equals(ip)) j++;
+      if (j - i > 1) out.push([ip, Array.from(part.subarray(i, j), (k) => owners[k]!)]);
+      i = j;
+    }
+  }
+  return bucket === undefined ? out : out.sort((x, y) => Addr.compare(x[0], y[0]));
 }
