@@ -465,6 +465,30 @@ describe('audit properties', () => {
     );
   });
 
+  it('finds exactly the overlaps between cluster, service and external CIDRs and node addresses (against a pairwise check)', () => {
+    const addr = fc.integer({ min: 0, max: 255 }).map((v) => `10.0.0.${v}`);
+    fc.assert(
+      fc.property(fc.array(smallPrefix, { minLength: 1, maxLength: 2 }), fc.array(smallPrefix, { maxLength: 2 }), fc.array(smallPrefix, { maxLength: 3 }), fc.array(addr, { maxLength: 4 }),
+        (clusters, services, externals, addresses) => {
+          const uniq = (ps: Prefix[]): Prefix[] => ps.filter((p, i) => ps.findIndex((q) => q.equals(p)) === i);
+          const [cs, ss] = [uniq(clusters), uniq(services)];
+          const nodes = [node('n', [], addresses)];
+          const r = audit(clusterNetwork({ clusterCIDRs: cs, serviceCIDRs: ss, nodes }), { external: externals });
+          const pairs = (code: AuditCode): string[] => only(r, code).map((f) => f.objects.join(' & ')).sort();
+          const expected = (xs: Prefix[], ys: Prefix[], a: string, b: string): string[] =>
+            xs.flatMap((x) => ys.filter((y) => x.overlaps(y)).map((y) => `${a}${x} & ${b}${y}`)).sort();
+          expect(pairs('POD_CIDR_OVERLAPS_SERVICE_CIDR')).toEqual(expected(cs, ss, 'cluster CIDR ', 'service CIDR '));
+          expect(pairs('POD_CIDR_OVERLAPS_EXTERNAL')).toEqual(expected(cs, externals, 'cluster CIDR ', 'External '));
+          expect(pairs('SERVICE_CIDR_OVERLAPS_EXTERNAL')).toEqual(expected(ss, externals, 'service CIDR ', 'External '));
+          const hosts = addresses.map((a) => A(a).prefix(32));
+          const inside = (ys: Prefix[], b: string): string[] =>
+            hosts.flatMap((h) => ys.filter((y) => y.overlaps(h)).map((y) => `Node/n & ${b}${y}`)).sort();
+          expect(pairs('NODE_ADDRESS_IN_POD_CIDR')).toEqual(inside(cs, 'cluster CIDR '));
+          expect(pairs('NODE_ADDRESS_IN_SERVICE_CIDR')).toEqual(inside(ss, 'service CIDR '));
+        }),
+    );
+  });
+
   it('always reports an external network that overlaps the cluster CIDR', () => {
     fc.assert(
       fc.property(smallPrefix, smallPrefix, (cluster, external) => {
