@@ -319,11 +319,18 @@ function externals(items: AuditOptions['external']): External[] {
     const named = typeof x === 'object' && x !== null && !(x instanceof Prefix) ? (x as ExternalNetwork) : undefined;
     const raw = named === undefined ? x : named.cidr;
     let prefix: Prefix | undefined;
+    let cause: unknown;
     if (raw instanceof Prefix) prefix = raw;
-    else if (typeof raw === 'string') prefix = Prefix.tryParse(raw);
+    else if (typeof raw === 'string') {
+      try {
+        prefix = Prefix.parse(raw);
+      } catch (e) {
+        cause = e; // core's ParseError says why: host bits set, a bad octet, ...
+      }
+    }
     if (prefix === undefined) {
-      const exact = typeof raw === 'string' ? (() => { try { Prefix.parse(raw); return ''; } catch (e) { return `: ${(e as Error).message}`; } })() : '';
-      throw new KubernetesError('ERR_K8S_INVALID_CIDR', `audit: options.external[${i}]: ${JSON.stringify(raw) ?? String(raw)} is not a CIDR${exact}`);
+      const why = cause instanceof Error ? ` (${cause.message})` : '';
+      throw new KubernetesError('ERR_K8S_INVALID_CIDR', `audit: options.external[${i}]: ${JSON.stringify(raw) ?? String(raw)} is not a CIDR${why}`, {}, { cause });
     }
     const label = named === undefined ? `${prefix}` : `${named.name} ${prefix}`;
     return { label, prefix };
