@@ -163,6 +163,9 @@ function checkOptions(options: DiscoverOptions): void {
   }
 }
 
+/** Top-level keys that only CNI configurations have. */
+const CNI_KEYS = /"(?:cniVersion|plugins)"\s*:/;
+
 /** Reads one text: a CNI configuration by extension or shape, else a stream of Kubernetes documents. */
 function readText(col: Collector, text: string, name: InputName, ext: string): void {
   const from = name.file === undefined ? {} : { file: name.file };
@@ -170,7 +173,18 @@ function readText(col: Collector, text: string, name: InputName, ext: string): v
     readCniText(col, text, from);
     return;
   }
-  const docs = splitDocuments(text, name);
+  let docs: unknown[];
+  try {
+    docs = splitDocuments(text, name);
+  } catch (e) {
+    // A CNI configuration template (`"mtu": __CNI_MTU__`, `{{if .Mtu}}`) is not JSON until filled in: @ipam/cni
+    // tells a template from broken JSON.
+    if (name.file !== undefined && CNI_KEYS.test(text)) {
+      readCniText(col, text, from);
+      return;
+    }
+    throw e;
+  }
   const only = docs.length === 1 ? docs[0] : undefined;
   if (isCniShaped(only) && /^\s*\{/.test(text)) {
     readCniText(col, text, from, { format: Array.isArray(only['plugins']) ? 'conflist' : 'conf' });

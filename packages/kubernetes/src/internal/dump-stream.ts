@@ -37,6 +37,12 @@ export function splitDocuments(text: string, name: InputName): unknown[] {
     }
     if (mode !== 'yaml' && (c === 123 || c === 91)) {
       mode = 'json';
+      const fast = indentedDocument(text, i, c);
+      if (fast !== undefined) {
+        docs.push(fast.value);
+        i = fast.end;
+        continue;
+      }
       const end = scanJsonValue(text, i, name);
       docs.push(parseJsonDocument(text, i, end, name));
       i = end;
@@ -77,6 +83,25 @@ function nextLogStart(text: string, i: number): number {
 }
 
 /**
+ * The fast path for kubectl's indented output, where a document's closing bracket is the first one at the start of a
+ * line (a JSON string cannot hold a raw newline, so a line-leading bracket is structure). One `JSON.parse` of the
+ * text up to there either succeeds, and the document is exactly that (a complete JSON value that starts at `start`
+ * ends at its matching bracket, where the scanner would also stop), or fails, usually at once (text whose
+ * indentation was stripped has a nested bracket there), and the scanner decides.
+ */
+function indentedDocument(text: string, start: number, open: number): { value: unknown; end: number } | undefined {
+  const k = text.indexOf(open === 123 ? '\n}' : '\n]', start);
+  if (k < 0) return undefined;
+  const after = text.charCodeAt(k + 2);
+  if (k + 2 < text.length && after !== 10 && after !== 13) return undefined;
+  try {
+    return { value: JSON.parse(text.slice(start, k + 2)), end: k + 2 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Returns the index just after the JSON value (object or array) that starts at `start`, counting brackets outside
  * strings; strings are skipped with indexOf to their closing quote (one not preceded by an odd run of backslashes).
  */
@@ -108,6 +133,9 @@ function scanJsonValue(text: string, start: number, name: InputName): number {
     }
     i++;
   }
+  // Unbalanced brackets: the validator finds the first real error, if it lies before the end.
+  const at = locateJsonError(text, start, n);
+  if (at.offset < n) throw syntaxError(name, text, at.offset, `invalid JSON: ${at.reason}`);
   throw syntaxError(name, text, start, 'unexpected end of input inside a JSON document that starts here');
 }
 

@@ -1,4 +1,4 @@
-import type { Addr, Prefix } from '@ipam/core';
+import { Addr, Prefix } from '@ipam/core';
 import type { SettingSource, SourceRef } from '../cluster-network.js';
 import { KubernetesError } from '../kubernetes-error.js';
 import { parseCIDRSloppy, parseIPSloppy } from '../netutils.js';
@@ -87,18 +87,22 @@ export class FieldReader {
     return out;
   }
 
-  /** ip reads an address with Kubernetes' sloppy parser; a bad one is a warning and undefined. */
-  ip(text: string, path: string): Addr | undefined {
+  /** ip reads an address with Kubernetes' sloppy parser; a bad one is a warning and undefined. `path` may be computed lazily. */
+  ip(text: string, path: string | (() => string)): Addr | undefined {
+    const fast = strictIP(text);
+    if (fast !== undefined) return fast;
     try {
       return parseIPSloppy(text);
     } catch (e) {
-      this.col.warn('ERR_K8S_INVALID_IP', `${reasonOf(e)}; ignored`, this.at(path));
+      this.col.warn('ERR_K8S_INVALID_IP', `${reasonOf(e)}; ignored`, this.at(typeof path === 'string' ? path : path()));
       return undefined;
     }
   }
 
   /** cidr reads a CIDR with Kubernetes' sloppy parser (host bits cleared); a bad one is a warning and undefined. */
   cidr(text: string, path: string): Prefix | undefined {
+    const fast = strictCIDR(text);
+    if (fast !== undefined) return fast;
     try {
       return parseCIDRSloppy(text);
     } catch (e) {
@@ -130,6 +134,22 @@ export class FieldReader {
     }
     return true;
   }
+}
+
+/**
+ * strictIP is the fast path of the sloppy reading: text in core's strict grammar (canonical dotted quads, RFC 4291
+ * IPv6) means the same to Kubernetes' sloppy parser, except an IPv6 zone (which the sloppy parser refuses) and an
+ * IPv4-mapped address (which it reads as IPv4); for those, and anything else, the sloppy parser decides.
+ */
+export function strictIP(text: string): Addr | undefined {
+  const a = Addr.tryParse(text);
+  return a === undefined || a.zone !== undefined || a.is4In6() ? undefined : a;
+}
+
+/** strictCIDR is the fast path of the sloppy CIDR reading, on the same terms as {@link strictIP} (host bits set: the sloppy parser masks them). */
+export function strictCIDR(text: string): Prefix | undefined {
+  const p = Prefix.tryParse(text);
+  return p === undefined || p.addr.is4In6() ? undefined : p;
 }
 
 function joinPath(base: string | undefined, path: string): string {

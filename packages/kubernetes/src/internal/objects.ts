@@ -1,7 +1,7 @@
 import { Addr, Prefix } from '@ipam/core';
 import type { ClusterPod, NodeAddress, SettingSource } from '../cluster-network.js';
 import type { Collector } from './collector.js';
-import { FieldReader, describe, index, isObj, key, maskSettings, type Obj, type ReadContext, reasonOf } from './fields.js';
+import { FieldReader, describe, isObj, key, maskSettings, type Obj, type ReadContext, reasonOf } from './fields.js';
 import { type FlagValue, parseFlags, parseGoBool, programOf } from './flags.js';
 import { readClusterConfiguration, readEmbeddedYaml, readKubeProxyConfiguration } from './kubeadm.js';
 
@@ -29,7 +29,7 @@ export function readDocument(col: Collector, doc: unknown, ctx: ReadContext, pat
   if (kind.endsWith('List') && Array.isArray(items)) {
     const itemKind = kind === 'List' ? undefined : kind.slice(0, -4);
     items.forEach((item, i) => {
-      const p = index(key(path, 'items'), i);
+      const p = path === '' ? `items[${i}]` : `${path}: items[${i}]`;
       if (!isObj(item)) {
         col.warn('ERR_K8S_INPUT_INVALID', `expected an object, found ${describe(item)}; skipped`, { file: ctx.file, path: p });
         return;
@@ -134,7 +134,7 @@ function readNode(r: FieldReader, o: Obj, name: string): void {
     if (text === undefined) return;
     // Hostname and DNS entries are names, not addresses.
     if (type === 'Hostname' || type === 'InternalDNS' || type === 'ExternalDNS') return;
-    const addr = r.ip(text, `${path}.address`);
+    const addr = r.ip(text, () => `${path}.address`);
     if (addr !== undefined) addresses.push(Object.freeze({ type, address: addr }));
   });
   r.col.nodes.set(name, Object.freeze({ name, podCIDRs: Object.freeze(podCIDRs), addresses: Object.freeze(addresses), from: r.from }));
@@ -149,14 +149,16 @@ function readPod(r: FieldReader, o: Obj, name: string, namespace: string): void 
   const podIPs: Addr[] = [];
   const list = r.arr(status, 'podIPs', 'status') ?? [];
   if (list.length > 0) {
-    list.forEach((e, i) => {
-      const path = `status.podIPs[${i}]`;
-      const text = isObj(e) ? r.str(e, 'ip', path) : undefined;
-      if (!isObj(e)) r.col.warn('ERR_K8S_INPUT_INVALID', `expected an object, found ${describe(e)}; ignored`, r.at(path));
-      if (text === undefined || text === '') return;
-      const a = r.ip(text, `${path}.ip`);
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      const ip = isObj(e) ? e['ip'] : undefined;
+      // The common case, without building field paths; anything odd takes the checked way.
+      const text = typeof ip === 'string' ? ip : isObj(e) ? r.str(e, 'ip', `status.podIPs[${i}]`) : undefined;
+      if (!isObj(e)) r.col.warn('ERR_K8S_INPUT_INVALID', `expected an object, found ${describe(e)}; ignored`, r.at(`status.podIPs[${i}]`));
+      if (text === undefined || text === '') continue;
+      const a = r.ip(text, () => `status.podIPs[${i}].ip`);
       if (a !== undefined) podIPs.push(a);
-    });
+    }
   } else {
     const one = r.str(status, 'podIP', 'status');
     if (one !== undefined && one !== '') {
