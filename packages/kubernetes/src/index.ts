@@ -90,3 +90,4 @@ export {
   type NodeCidrCapacity,
   type NodeCidrFamilyCapacity,
 } from './node-cidr-allocator.js';
+export { discover, type DiscoverOptions } from './discover.js';
