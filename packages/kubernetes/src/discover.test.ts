@@ -314,6 +314,43 @@ describe('discover({ dump })', () => {
     expect(n.clusterCIDRs.map(String)).toEqual(['10.244.0.0/16', 'fd00:10:244::/56']);
   });
 
+  it('reads the pod template of a DaemonSet or Deployment (kubectl get ds kube-proxy -o yaml)', async () => {
+    const file = join(tmp, 'kube-proxy-ds.yaml');
+    await writeFile(
+      file,
+      [
+        '# Source: an older kube-proxy DaemonSet that passes the pod network on its command line',
+        'apiVersion: apps/v1',
+        'kind: DaemonSet',
+        'metadata: {name: kube-proxy, namespace: kube-system}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      hostNetwork: true',
+        '      containers:',
+        '      - name: kube-proxy',
+        '        image: registry.k8s.io/kube-proxy:v1.20.0',
+        '        command: [/usr/local/bin/kube-proxy, --kubeconfig=/var/lib/kube-proxy/kubeconfig.conf, --cluster-cidr, 100.96.0.0/11]',
+        '',
+      ].join('\n'),
+    );
+    const n = await discover({ files: [file] });
+    expect(plain(n.settings)).toEqual([
+      { name: 'clusterCIDR', value: ['100.96.0.0/11'], source: 'kube-proxy', from: { file, object: 'DaemonSet kube-system/kube-proxy', path: 'spec.template.spec.containers[0].command[2]' } },
+    ]);
+    expect(n.pods).toEqual([]);
+  });
+
+  it('reads the --output-directory layout written with -o yaml', async () => {
+    const dir = join(tmp, 'yaml-dump');
+    await mkdir(join(dir, 'default'), { recursive: true });
+    await writeFile(join(dir, 'nodes.yaml'), toYaml({ kind: 'NodeList', apiVersion: 'v1', items: [{ metadata: { name: 'n1' }, spec: { podCIDR: '10.244.3.0/24' } }] }));
+    await writeFile(join(dir, 'default', 'services.yaml'), toYaml({ kind: 'ServiceList', apiVersion: 'v1', items: [{ metadata: { name: 's', namespace: 'default' }, spec: { clusterIP: '10.96.0.1' } }] }));
+    const n = await discover({ dumpDirectory: dir });
+    expect([n.nodes.map((x) => x.podCIDRs.map(String)), n.services.map((x) => x.clusterIPs.map(String))]).toEqual([[['10.244.3.0/24']], [['10.96.0.1']]]);
+    expect(n.sources).toEqual([dir, join(dir, 'nodes.yaml'), join(dir, 'default', 'services.yaml')]);
+  });
+
   it('warns when kube-controller-manager would refuse its mask flags (--node-cidr-mask-size on dual-stack)', async () => {
     const n = await discover({
       dump: JSON.stringify({ kind: 'Pod', metadata: { name: 'kcm', namespace: 'kube-system' }, spec: { containers: [{ command: ['kube-controller-manager', '--cluster-cidr=10.0.0.0/16,fd00::/56', '--node-cidr-mask-size=24'] }] } }),
