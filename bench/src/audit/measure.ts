@@ -1,0 +1,69 @@
+/**
+ * One cold run of `discover({ dump })` + `audit()` on a dump file, in its own process so that the peak memory is
+ * that of this work alone (audit.bench.ts starts it):
+ *
+ *   node --expose-gc --import tsx bench/src/audit/measure.ts <dump-file>
+ *
+ * It prints one JSON line: the times of each step, the peak resident set size of the process
+ * (`process.resourceUsage().maxRSS`, which includes Node itself and the dump text), the resident size before the
+ * dump was read (Node and the loaded modules), the live heap after each step (collected first, outside the timed
+ * parts: what the dump text, the network and the report keep), and the finding counts.
+ */
+import { readFileSync } from 'node:fs';
+import { audit, discover } from '@ipam/kubernetes';
+
+export interface MeasureResult {
+  bytes: number;
+  readMs: number;
+  discoverMs: number;
+  auditMs: number;
+  /** Peak RSS of the process, in bytes. */
+  peakRss: number;
+  /** RSS before the dump was read, in bytes. */
+  baseRss: number;
+  /** Live heap after reading the dump (the text), after discover (+ the network) and after audit (+ the report), in bytes. */
+  heap: { dump: number; network: number; report: number };
+  nodes: number;
+  pods: number;
+  services: number;
+  findings: Record<string, number>;
+}
+
+const file = process.argv[2];
+if (file === undefined) throw new Error('usage: measure.ts <dump-file>');
+const gc = (globalThis as { gc?: () => void }).gc;
+if (gc === undefined) throw new Error('audit/measure.ts needs node --expose-gc');
+const live = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+const baseRss = process.memoryUsage().rss;
+const t0 = performance.now();
+const dump = readFileSync(file, 'utf8');
+const t1 = performance.now();
+const heapDump = live();
+const t1b = performance.now();
+const network = await discover({ dump });
+const t2 = performance.now();
+const heapNetwork = live();
+const t2b = performance.now();
+const report = audit(network);
+const t3 = performance.now();
+const heapReport = live();
+const findings: Record<string, number> = {};
+for (const f of report.findings) findings[f.code] = (findings[f.code] ?? 0) + 1;
+const result: MeasureResult = {
+  bytes: dump.length,
+  readMs: t1 - t0,
+  discoverMs: t2 - t1b,
+  auditMs: t3 - t2b,
+  peakRss: process.resourceUsage().maxRSS * 1024,
+  baseRss,
+  heap: { dump: heapDump, network: heapNetwork, report: heapReport },
+  nodes: network.nodes.length,
+  pods: network.pods.length,
+  services: network.services.length,
+  findings,
+};
+console.log(JSON.stringify(result));
