@@ -91,10 +91,10 @@ describe('kubernetesServiceIP and dnsServiceIP', () => {
     [() => kubernetesServiceIP('0.0.0.0/0'), 'ERR_K8S_SERVICE_RANGE_INVALID', 'counts 0'], // RangeSize is 0 for /0
     [() => dnsServiceIP('10.0.0.0/29'), 'ERR_K8S_SERVICE_RANGE_INVALID', 'service CIDR 10.0.0.0/29 has 8 addresses, too few for the address at index 10'],
     [() => dnsServiceIP('10.0.0.0'), 'ERR_K8S_INVALID_CIDR', 'dnsServiceIP("10.0.0.0"): no "/"'], // an address, not a range
-    [() => serviceIPRangeOffset('10.0.0.0/33'), 'ERR_K8S_INVALID_CIDR', 'serviceIPRangeOffset("10.0.0.0/33"): prefix length must be an integer in 0…32'],
-    [() => serviceIPRangeOffset('10.0.0.0/08'), 'ERR_K8S_INVALID_CIDR', 'prefix length must be an integer'], // one spelling only
-    [() => serviceIPRangeOffset('10.0.0.256/8'), 'ERR_K8S_INVALID_CIDR', '"10.0.0.256" is not an IP address'],
-    [() => serviceIPRangeOffset('fe80::%eth0/64'), 'ERR_K8S_INVALID_CIDR', 'no zone'], // zones make no service range
+    [() => serviceIPRangeOffset('10.0.0.0/33'), 'ERR_K8S_INVALID_CIDR', 'serviceIPRangeOffset("10.0.0.0/33"): prefix length out of range (0…32)'],
+    [() => serviceIPRangeOffset('10.0.0.0/+8'), 'ERR_K8S_INVALID_CIDR', 'prefix length: expected a decimal number'], // no sign
+    [() => serviceIPRangeOffset('10.0.0.256/8'), 'ERR_K8S_INVALID_CIDR', 'serviceIPRangeOffset("10.0.0.256/8"): IPv4 field has value > 255'],
+    [() => serviceIPRangeOffset('fe80::%eth0/64'), 'ERR_K8S_INVALID_CIDR', 'serviceIPRangeOffset("fe80::%eth0/64")'], // zones make no service range
     [() => serviceIPRangeOffset(42 as unknown as string), 'ERR_K8S_INVALID_CIDR', 'must be a string or a Prefix'], // not a CIDR at all
   ])('rejects bad input with a typed error (%#)', (f, code, text) => {
     const e = thrown(f);
@@ -203,5 +203,15 @@ describe('ServiceCIDR selection (servicecidr.ContainsAddress / ContainsPrefix / 
     expect(thrown(() => serviceCIDRsContainingPrefix([{ name: 'x' } as never], '10.0.0.0/8')).code).toBe('ERR_K8S_INPUT_INVALID');
     expect(thrown(() => serviceCIDRsContainingPrefix(null as never, '10.0.0.0/8')).code).toBe('ERR_K8S_INVALID_ARGUMENT');
     expect(thrown(() => serviceCIDRsOverlappingPrefix([], '10.0.0.0')).code).toBe('ERR_K8S_INVALID_CIDR');
+  });
+});
+
+describe('service CIDR strings are read as kube-apiserver reads --service-cluster-ip-range (ParseCIDRSloppy)', () => {
+  it.each([
+    ['010.096.000.000/012', '10.96.0.1'], // leading zeros are decimal, not octal
+    ['10.96.7.7/12', '10.96.0.1'], // host bits are cleared
+    ['::ffff:10.96.0.0/108', '10.96.0.1'], // IPv4-mapped with a length >= 96 is the IPv4 range /12
+  ])('%s → kubernetes.default at %s', (cidr, ip) => {
+    expect(kubernetesServiceIP(cidr).toString()).toBe(ip);
   });
 });

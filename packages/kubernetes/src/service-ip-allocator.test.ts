@@ -447,17 +447,19 @@ describe('ServiceIPAllocator: errors', () => {
   });
 
   it.each([
-    ['::ffff:10.96.0.1', 'ERR_K8S_SERVICE_IP_NOT_IN_RANGE'], // a 4-in-6 address stays IPv6
+    [Addr.parse('::ffff:10.96.0.2'), 'ERR_K8S_SERVICE_IP_NOT_IN_RANGE'], // a 4-in-6 Addr stays IPv6
+    ['::ffff:10.96.0.1', 'ERR_K8S_SERVICE_IP_ALLOCATED'], // ParseIPSloppy reads it as 10.96.0.1, as kube-apiserver does
     ['fd00::1', 'ERR_K8S_SERVICE_IP_NOT_IN_RANGE'], // the other family
     ['10.96.0.0', 'ERR_K8S_SERVICE_IP_NOT_IN_RANGE'], // the network address
     ['10.111.255.255', 'ERR_K8S_SERVICE_IP_NOT_IN_RANGE'], // the IPv4 broadcast
     ['10.96.0.256', 'ERR_K8S_INVALID_IP'], // not an address
-    ['010.96.0.1', 'ERR_K8S_INVALID_IP'], // ClusterIPs are read strictly
+    ['010.96.0.1', 'ERR_K8S_SERVICE_IP_ALLOCATED'], // legacy field: leading zeros are decimal, so this is 10.96.0.1
+    ['10.96.0.1/32', 'ERR_K8S_INVALID_IP'], // a CIDR is not a ClusterIP
     ['fe80::1%eth0', 'ERR_K8S_INVALID_IP'], // zones are not ClusterIPs
     [42, 'ERR_K8S_INVALID_IP'], // not a string
   ] as const)('rejects %s with %s, changing nothing', (ip, code) => {
     const svc = new ServiceIPAllocator('10.96.0.0/12', { allocated: ['10.96.0.1'] });
-    expect(thrown(() => svc.allocateSpecific(ip as string)).code).toBe(code);
+    expect(thrown(() => svc.allocateSpecific(ip as string | Addr)).code).toBe(code);
     expect(svc.list().map(String)).toEqual(['10.96.0.1']);
     expect(svc.used()).toBe(1n);
   });

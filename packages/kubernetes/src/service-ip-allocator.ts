@@ -7,7 +7,7 @@ import {
   MAX_INT64,
   quoteInput,
   rangeSize,
-  readIP,
+  readClusterIP,
   readServiceCIDR,
 } from './internal/service-ip-math.js';
 
@@ -367,7 +367,7 @@ export class ServiceIPAllocator {
     const where = path === undefined ? {} : { path };
     let ip: Addr;
     try {
-      ip = readIP(api, input);
+      ip = readClusterIP(api, input);
     } catch (e) {
       if (path === undefined) throw e;
       throw new KubernetesError('ERR_K8S_INVALID_IP', (e as KubernetesError).reason, where);
@@ -400,7 +400,7 @@ export class ServiceIPAllocator {
    * ```
    */
   release(ip: string | Addr): boolean {
-    const a = readIP('ServiceIPAllocator.release', ip);
+    const a = readClusterIP('ServiceIPAllocator.release', ip);
     if (!this.#inRange(a) || !this.#pool!.isAllocated(a)) return false;
     this.#pool!.release(a);
     return true;
@@ -415,7 +415,7 @@ export class ServiceIPAllocator {
    * ```
    */
   has(ip: string | Addr): boolean {
-    const a = readIP('ServiceIPAllocator.has', ip);
+    const a = readClusterIP('ServiceIPAllocator.has', ip);
     return this.#inRange(a) && this.#pool!.isAllocated(a);
   }
 
@@ -430,7 +430,7 @@ export class ServiceIPAllocator {
    * ```
    */
   contains(ip: string | Addr): boolean {
-    return this.#inRange(readIP('ServiceIPAllocator.contains', ip));
+    return this.#inRange(readClusterIP('ServiceIPAllocator.contains', ip));
   }
 
   /**

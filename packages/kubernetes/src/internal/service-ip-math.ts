@@ -7,6 +7,7 @@
  */
 import { Addr, Prefix } from '@ipam/core';
 import { KubernetesError } from '../kubernetes-error.js';
+import { parseCIDRSloppy, parseIPSloppy, tryParseCIDRSloppy, tryParseIPSloppy } from '../netutils.js';
 
 /** 2^63 − 1, Go's math.MaxInt64. */
 export const MAX_INT64 = (1n << 63n) - 1n;
@@ -26,31 +27,23 @@ export function quoteInput(input: unknown): string {
 }
 
 /**
- * Reads a service CIDR as kube-apiserver reads `--service-cluster-ip-range`: a string in CIDR notation or a Prefix,
- * with host bits cleared (`10.96.0.5/12` is `10.96.0.0/12`). A bad string is `ERR_K8S_INVALID_CIDR`.
+ * Reads a service CIDR as kube-apiserver reads `--service-cluster-ip-range`: a Prefix, or a string through
+ * Kubernetes' sloppy parser (ParseCIDRSloppy: IPv4 leading zeros are decimal, `::ffff:a.b.c.d/n` with n ≥ 96 is IPv4).
+ * Host bits are cleared. A bad one is `ERR_K8S_INVALID_CIDR` naming `api` and the input.
  */
 export function readServiceCIDR(api: string, cidr: unknown): Prefix {
   if (cidr instanceof Prefix) return cidr.masked();
   if (typeof cidr !== 'string') {
     throw new KubernetesError('ERR_K8S_INVALID_CIDR', `${api}(${quoteInput(cidr)}): the service CIDR must be a string or a Prefix`);
   }
-  const fail = (reason: string): never => {
-    throw new KubernetesError('ERR_K8S_INVALID_CIDR', `${api}(${quoteInput(cidr)}): ${reason}`);
-  };
-  const slash = cidr.indexOf('/');
-  if (slash < 0) fail('no "/": a service CIDR is an address and a prefix length');
-  const addr = Addr.tryParse(cidr.slice(0, slash));
-  if (addr === undefined) fail(`${quoteInput(cidr.slice(0, slash))} is not an IP address`);
-  if (addr!.zone !== undefined) fail('a service CIDR has no zone');
-  const len = cidr.slice(slash + 1);
-  const bits = /^(0|[1-9][0-9]{0,2})$/.test(len) ? Number(len) : NaN;
-  if (!(bits <= addr!.bitLength)) fail(`prefix length must be an integer in 0…${addr!.bitLength}`);
-  return addr!.prefix(bits);
+  const p = tryParseCIDRSloppy(cidr);
+  if (p !== undefined) return p;
+  throw new KubernetesError('ERR_K8S_INVALID_CIDR', `${api}(${quoteInput(cidr)}): ${sloppyReason(() => parseCIDRSloppy(cidr))}`);
 }
 
 /**
- * Reads one address: a string (strict grammar) or an Addr. A bad one is `ERR_K8S_INVALID_IP`. A 4-in-6 address
- * (`::ffff:10.0.0.1`) stays IPv6, so it is never inside an IPv4 range.
+ * Reads one address the way pkg/api/servicecidr does, with netip: an Addr, or a string in the strict grammar
+ * (`::ffff:10.0.0.1` stays IPv6, leading zeros are refused). A bad one is `ERR_K8S_INVALID_IP`.
  */
 export function readIP(api: string, ip: unknown): Addr {
   if (ip instanceof Addr) {
@@ -62,6 +55,30 @@ export function readIP(api: string, ip: unknown): Addr {
   if (a === undefined) throw new KubernetesError('ERR_K8S_INVALID_IP', `${api}(${quoteInput(ip)}): not an IP address`);
   if (a.zone !== undefined) throw new KubernetesError('ERR_K8S_INVALID_IP', `${api}(${quoteInput(ip)}): a ClusterIP has no zone`);
   return a;
+}
+
+/**
+ * Reads one ClusterIP as kube-apiserver reads the legacy `spec.clusterIPs` field before allocating it: an Addr
+ * (kept as is, so a 4-in-6 Addr stays IPv6), or a string through Kubernetes' sloppy parser (ParseIPSloppy), so
+ * `010.96.0.1` is 10.96.0.1 and `::ffff:10.96.0.1` is the IPv4 address. A bad one is `ERR_K8S_INVALID_IP`.
+ */
+export function readClusterIP(api: string, ip: unknown): Addr {
+  if (typeof ip !== 'string') return readIP(api, ip);
+  const a = tryParseIPSloppy(ip);
+  if (a !== undefined) return a;
+  throw new KubernetesError('ERR_K8S_INVALID_IP', `${api}(${quoteInput(ip)}): ${sloppyReason(() => parseIPSloppy(ip))}`);
+}
+
+/** The reason the sloppy parser gives, without its own API name and input. */
+function sloppyReason(parse: () => unknown): string {
+  try {
+    parse();
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    const at = m.indexOf('): ');
+    return at >= 0 ? m.slice(at + 3) : m;
+  }
+  return 'not valid';
 }
 
 /**
