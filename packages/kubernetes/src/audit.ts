@@ -230,7 +230,14 @@ export interface AuditReport {
   /** AuditReport.findings are the findings, errors first, then by code. */
   readonly findings: readonly AuditFinding[];
   /** AuditReport.counts counts the findings per severity. */
-  readonly counts: { readonly error: number; readonly warning: number; readonly info: number };
+  readonly counts: {
+    /** AuditReport.counts.error counts the `error` findings. */
+    readonly error: number;
+    /** AuditReport.counts.warning counts the `warning` findings. */
+    readonly warning: number;
+    /** AuditReport.counts.info counts the `info` findings. */
+    readonly info: number;
+  };
   /** AuditReport.capacity is the capacity and utilisation summary. */
   readonly capacity: AuditCapacity;
 }
