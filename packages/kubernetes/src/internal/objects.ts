@@ -44,6 +44,9 @@ export function readDocument(col: Collector, doc: unknown, ctx: ReadContext, pat
   readObject(col, doc, kind, ctx, path);
 }
 
+/** The kinds read only with a name. */
+const NAMED_KINDS: ReadonlySet<string> = new Set(['Node', 'Pod', 'Service', 'ServiceCIDR', 'IPAddress', 'ConfigMap', 'DaemonSet', 'Deployment']);
+
 /**
  * readObject reads one object of a known kind: Node, Pod, Service, ConfigMap (`kubeadm-config`, `kube-proxy`),
  * ServiceCIDR, IPAddress, kubeadm ClusterConfiguration, KubeProxyConfiguration, and the pod templates of
@@ -56,7 +59,7 @@ export function readObject(col: Collector, o: Obj, kind: string, ctx: ReadContex
   const name = typeof meta['name'] === 'string' ? meta['name'] : '';
   const namespace = typeof meta['namespace'] === 'string' ? meta['namespace'] : undefined;
   const apiVersion = typeof o['apiVersion'] === 'string' ? o['apiVersion'] : '';
-  const needsName = ['Node', 'Pod', 'Service', 'ServiceCIDR', 'IPAddress', 'ConfigMap', 'DaemonSet', 'Deployment'].includes(kind);
+  const needsName = NAMED_KINDS.has(kind);
   if (needsName && name === '') {
     col.warn('ERR_K8S_INPUT_INVALID', `a ${kind} without metadata.name; skipped`, { file: ctx.file, path: docPath });
     return;
@@ -278,22 +281,28 @@ const COMPONENTS: ReadonlyMap<string, SettingSource> = new Map([
 
 /** readContainers reads the network flags of the control-plane programs among a pod spec's containers. */
 function readContainers(r: FieldReader, spec: Obj, specPath: string): void {
-  (r.arr(spec, 'containers', specPath) ?? []).forEach((c, i) => {
-    const path = `${specPath}.containers[${i}]`;
-    if (!isObj(c)) return;
-    const command = r.strings(c, 'command', path);
-    const args = r.strings(c, 'args', path);
+  const containers = r.arr(spec, 'containers', specPath) ?? [];
+  for (let i = 0; i < containers.length; i++) {
+    const c = containers[i];
+    if (!isObj(c)) continue;
+    // Decide the program from the raw fields first: most containers are not control-plane components, and their
+    // command lines are not read (nor checked) at all.
+    const raw = Array.isArray(c['command']) ? c['command'].filter((w): w is string => typeof w === 'string') : [];
     const containerName = typeof c['name'] === 'string' ? c['name'] : undefined;
     const image = typeof c['image'] === 'string' ? c['image'] : undefined;
-    const { program, skip } = programOf(
+    const { program } = programOf(raw, containerName, image);
+    const source = COMPONENTS.get(program);
+    if (source === undefined) continue;
+    const path = `${specPath}.containers[${i}]`;
+    const command = r.strings(c, 'command', path);
+    const args = r.strings(c, 'args', path);
+    const { skip } = programOf(
       command.map((a) => a.text),
       containerName,
       image,
     );
-    const source = COMPONENTS.get(program);
-    if (source === undefined) return;
     componentSettings(r, source, parseFlags([...command.slice(skip), ...args]));
-  });
+  }
 }
 
 /**
