@@ -261,8 +261,8 @@ describe('discover({ dump })', () => {
       ['default/db', 'ExternalName', []],
       ['kube-system/kube-dns', 'ClusterIP', ['10.96.0.10']],
     ]);
-    const implicit = await discover({ dump: '{"kind":"Service","metadata":{"name":"s","namespace":"n"},"spec":{"clusterIP":"10.0.0.1"}}' });
-    expect(implicit.services[0]!.type).toBe('ClusterIP');
+    const implicit = await discover({ dump: '{"kind":"Service","metadata":{"name":"s"},"spec":{"clusterIP":"10.0.0.1"}}' });
+    expect([implicit.services[0]!.type, implicit.services[0]!.namespace, implicit.services[0]!.from]).toEqual(['ClusterIP', 'default', { object: 'Service default/s' }]);
   });
 
   it('keeps hostNetwork pods and marks them, so that node addresses are not taken for pod addresses', async () => {

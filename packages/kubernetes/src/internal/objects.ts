@@ -64,7 +64,9 @@ export function readObject(col: Collector, o: Obj, kind: string, ctx: ReadContex
     col.warn('ERR_K8S_INPUT_INVALID', `a ${kind} without metadata.name; skipped`, { file: ctx.file, path: docPath });
     return;
   }
-  const object = objectName(kind, name, kind === 'Node' || kind === 'ServiceCIDR' || kind === 'IPAddress' ? undefined : namespace);
+  // Namespaced kinds without metadata.namespace (a static pod manifest may omit it) are in "default", as the API server puts them.
+  const clusterScoped = kind === 'Node' || kind === 'ServiceCIDR' || kind === 'IPAddress' || !NAMED_KINDS.has(kind);
+  const object = objectName(kind, name, clusterScoped ? undefined : (namespace ?? 'default'));
   const r = new FieldReader(col, { file: ctx.file, object });
   switch (kind) {
     case 'Node':
