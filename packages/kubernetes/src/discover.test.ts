@@ -314,7 +314,7 @@ describe('discover({ dump })', () => {
       dump: JSON.stringify({
         kind: 'List',
         items: [
-          pod('kcm', { command: ['kube-controller-manager'], args: ['--cluster-cidr', '10.244.0.0/16,fd00:10:244::/56', '--node-cidr-mask-size-ipv6', '72', '--allocate-node-cidrs'] }),
+          pod('kcm', { command: ['kube-controller-manager'], args: ['--cluster-cidr', ' 10.244.0.0/16,fd00:10:244::/56 ', '--node-cidr-mask-size-ipv6', '72', '--allocate-node-cidrs'] }),
           pod('apiserver', { command: ['/hyperkube', 'kube-apiserver', '--service-cluster-ip-range=10.96.0.0/16,fd00:10:96::/112'] }),
           pod('proxy', { name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.30.0', args: ['--cluster-cidr=10.244.0.0/16'] }),
         ],

@@ -323,7 +323,8 @@ export function componentSettings(r: FieldReader, source: SettingSource, flags: 
   let clusterCIDRs: Prefix[] | undefined;
   const cluster = flags.get('cluster-cidr');
   if ((kcm || source === 'kube-proxy') && cluster !== undefined) {
-    clusterCIDRs = r.cidrList(cluster.value, cluster.path);
+    // kube-controller-manager trims the whole list (processCIDRs); kube-proxy splits it as written.
+    clusterCIDRs = r.cidrList(kcm ? cluster.value.trim() : cluster.value, cluster.path);
     if (clusterCIDRs !== undefined) r.col.setting({ name: 'clusterCIDR', value: Object.freeze(clusterCIDRs), source, from: r.at(cluster.path) });
   }
   const service = flags.get('service-cluster-ip-range');
