@@ -113,7 +113,7 @@ export function checkServiceClusterIPRange(cidr: string | Prefix, rules: Service
 
 /**
  * ServiceCIDRLike is what the ServiceCIDR helpers read: a name and the `spec.cidrs` of a `networking.k8s.io/v1`
- * ServiceCIDR, as strings or {@link Prefix} values. `ServiceCIDRObject` from a discovered `ClusterNetwork` is one.
+ * ServiceCIDR, as strings or `Prefix` values. `ServiceCIDRObject` from a discovered `ClusterNetwork` is one.
  */
 export interface ServiceCIDRLike {
   /** ServiceCIDRLike.name is `metadata.name`. */

@@ -134,7 +134,7 @@ function log2Floor(n: bigint): number {
  *   at its beginning, as Kubernetes' `ipIterator` does). The `'bitmap'` rules draw nothing when the range is full;
  *   the `'ipaddress'` rules draw before they find out, as Kubernetes does.
  *
- * Built on the core {@link Pool}: the pool holds the usable addresses, claims and releases them and counts them;
+ * Built on the core `Pool`: the pool holds the usable addresses, claims and releases them and counts them;
  * the random-start scan finds the next free address with `Pool.isAllocated` on aligned blocks (a few dozen
  * lookups, whatever the size of the range).
  *
@@ -166,7 +166,7 @@ export class ServiceIPAllocator {
   readonly #pool: Pool | undefined;
 
   /**
-   * Creates an allocator over `cidr` (a string in CIDR notation or a {@link Prefix}; host bits are cleared, as
+   * Creates an allocator over `cidr` (a string in CIDR notation or a `Prefix`; host bits are cleared, as
    * kube-apiserver does with `--service-cluster-ip-range`).
    *
    * @throws {@link KubernetesError} `ERR_K8S_INVALID_CIDR` for an unreadable range, `ERR_K8S_SERVICE_RANGE_INVALID`
@@ -346,7 +346,7 @@ export class ServiceIPAllocator {
   }
 
   /**
-   * ServiceIPAllocator.allocateSpecific takes the given address (a string or an {@link Addr}), in either band, as
+   * ServiceIPAllocator.allocateSpecific takes the given address (a string or an `Addr`), in either band, as
    * kube-apiserver does for a Service that asks for its `clusterIP`, and returns it.
    * @throws {@link KubernetesError} `ERR_K8S_SERVICE_IP_NOT_IN_RANGE` (naming the address and the range) for the
    * network address, the IPv4 broadcast, an address outside the range or of the other family;
