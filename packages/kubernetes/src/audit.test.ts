@@ -574,8 +574,7 @@ describe('audit of the example cluster dump', () => {
       ['NODE_POD_CIDRS_OVERLAP', 'Node/worker-2'], // a podCIDR handed to two nodes
       ['POD_IP_DUPLICATE', 'Pod default/web-1'], // ... whose pods then collide
       ['POD_IP_OUTSIDE_CLUSTER_CIDR', 'Pod default/legacy-batch-7f9c'], // a pod on the docker0 bridge
-      ['SERVICE_IP_OUTSIDE_SERVICE_CIDR', 'Service default/web'], // ClusterIPs outside the service range
-      ['SERVICE_IP_OUTSIDE_SERVICE_CIDR', 'Service default/reporting'],
+      ['SERVICE_IP_OUTSIDE_SERVICE_CIDR', 'Service default/reporting'], // a ClusterIP outside the service range
       ['CLUSTER_CIDR_SETTINGS_DISAGREE', 'Setting kube-controller-manager clusterCIDR (Pod kube-system/kube-controller-manager-cp-1, path: spec.containers[0].command[4])'], // kube-proxy told only IPv4
     ]);
     expect(report.capacity.families.map((f) => [`${f.clusterCIDR}`, f.nodeBlocks, f.usedBlocks, f.freeBlocks, f.maxNodes])).toEqual([
