@@ -1,4 +1,4 @@
-import { Addr, type Family, IPSet, Prefix } from '@ipam/core';
+import { Addr, type Family, IPRange, IPSet, Prefix } from '@ipam/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CidrSet, KubernetesError, type PlanOptions, formatPlan, plan } from './index.js';
@@ -247,6 +247,20 @@ describe('plan', () => {
     );
   });
 
+  it('avoids addresses, ranges and sets given as values, as it avoids their strings', () => {
+    const base = { nodes: 4, podsPerNode: 8, services: 10, within: ['192.168.0.0/24'] };
+    const asStrings = plan({ ...base, avoid: ['192.168.0.0', '192.168.0.16-192.168.0.40', '192.168.0.64/26'] });
+    const asValues = plan({
+      ...base,
+      avoid: [Addr.parse('192.168.0.0'), IPRange.parse('192.168.0.16-192.168.0.40'), IPSet.from(['192.168.0.64/26'])],
+    });
+    expect(asValues.clusterCIDRs.map(String)).toEqual(asStrings.clusterCIDRs.map(String));
+    expect(asValues.serviceCIDRs.map(String)).toEqual(asStrings.serviceCIDRs.map(String));
+    expect(asValues.avoided.ranges().map(String)).toEqual(asStrings.avoided.ranges().map(String));
+    expect(asValues.avoided.contains(Addr.parse('192.168.0.0'))).toBe(true);
+    for (const p of [...asValues.clusterCIDRs, ...asValues.serviceCIDRs]) expect(asValues.avoided.overlapsPrefix(p)).toBe(false);
+  });
+
   describe('warnings', () => {
     it('warns when node blocks have fewer than 2 addresses per pod (addressesPerPod < 2)', () => {
       const p = plan({ nodes: 2, podsPerNode: 110, services: 10, addressesPerPod: 1 });
@@ -325,7 +339,7 @@ describe('plan', () => {
       ['families twice the same', { ...base, families: [4, 4] }, 'ERR_K8S_DUAL_STACK', 'names IPv4 twice'],
       ['avoid not an array', { ...base, avoid: '10.0.0.0/8' }, 'ERR_K8S_INVALID_ARGUMENT', 'avoid must be an array'],
       ['avoid unparsable', { ...base, avoid: ['10.0.0.0/8', 'nope'] }, 'ERR_K8S_INVALID_CIDR', 'avoid[1] "nope"'],
-      ['avoid a number', { ...base, avoid: [10] }, 'ERR_K8S_INVALID_ARGUMENT', 'avoid[0] must be a CIDR string or a Prefix'],
+      ['avoid a number', { ...base, avoid: [10] }, 'ERR_K8S_INVALID_ARGUMENT', 'avoid[0] must be a CIDR, address or range'],
       ['within host bits', { ...base, within: ['10.1.2.3/8'] }, 'ERR_K8S_INVALID_CIDR', 'within[0] "10.1.2.3/8" is not a CIDR: host bits set (the prefix would be 10.0.0.0/8)'],
       ['within a bare address', { ...base, within: ['10.0.0.1'] }, 'ERR_K8S_INVALID_CIDR', 'within[0] "10.0.0.1" is not a CIDR'],
       ['ula not a /48', { ...base, families: [6], ula: 'fd00::/64' }, 'ERR_K8S_INVALID_ARGUMENT', 'must be a /48 inside fd00::/8'],

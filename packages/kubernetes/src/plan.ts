@@ -1,4 +1,4 @@
-import { type Addr, type Family, IPSet, IPSetBuilder, ParseError, Prefix } from '@ipam/core';
+import { Addr, type Family, IPRange, IPSet, IPSetBuilder, ParseError, Prefix } from '@ipam/core';
 import { KubernetesError } from './kubernetes-error.js';
 import {
   MAX_IPV6_MASK_DIFF,
@@ -33,9 +33,10 @@ export interface PlanOptions {
   readonly families?: readonly Family[];
   /**
    * PlanOptions.avoid are the networks the plan must stay clear of (VPC, on-premises and VPN ranges, node
-   * subnets, ...): prefixes, single addresses or `first-last` ranges, of either family.
+   * subnets, ...): prefixes, single addresses or `first-last` ranges, as strings or as `Prefix`, `Addr`, `IPRange`
+   * and `IPSet` values, of either family.
    */
-  readonly avoid?: readonly (string | Prefix)[];
+  readonly avoid?: readonly (string | Prefix | Addr | IPRange | IPSet)[];
   /**
    * PlanOptions.growth is the headroom as a fraction: `0.5` plans for 50 % more nodes and 50 % more Services
    * than asked (and so 50 % more pods). The default is 0: the power-of-two rounding is the only headroom.
@@ -261,7 +262,21 @@ function prefixes(name: string, list: unknown, allowAddresses: boolean): { prefi
       b.addPrefix(item);
       return;
     }
-    if (typeof item !== 'string') throw invalid(`${at} must be a CIDR string or a Prefix, got ${show(item)}`);
+    if (allowAddresses && item instanceof Addr) {
+      b.add(item.zone === undefined ? item : item.withZone(''));
+      return;
+    }
+    if (allowAddresses && item instanceof IPRange) {
+      b.addRange(item);
+      return;
+    }
+    if (allowAddresses && item instanceof IPSet) {
+      b.addSet(item);
+      return;
+    }
+    if (typeof item !== 'string') {
+      throw invalid(`${at} must be ${allowAddresses ? 'a CIDR, address or range (string, Prefix, Addr, IPRange or IPSet)' : 'a CIDR string or a Prefix'}, got ${show(item)}`);
+    }
     if (allowAddresses && !item.includes('/')) {
       try {
         b.addSet(IPSet.from([item]));
@@ -569,7 +584,10 @@ export function formatPlan(p: Plan): string {
   p.families.forEach((f, i) => {
     const excluded = f.family === 4 ? 'network, gateway and broadcast excluded' : 'network and gateway excluded';
     const svcExcluded = f.family === 4 ? 'network and broadcast excluded' : 'network excluded';
-    const pad = (s: string) => (s.length >= 15 ? `${s}  ` : s.padEnd(17));
+    // One value column per family, as wide as its longest value (IPv6 prefixes run long).
+    const values = [f.clusterCIDR.toString(), f.serviceCIDR.toString(), f.kubernetesServiceIP.toString(), count(f.maxNodes), count(f.maxPods)];
+    const width = Math.max(15, ...values.map((v) => v.length)) + 2;
+    const pad = (s: string) => s.padEnd(width);
     lines.push('', `IPv${f.family}${p.families.length > 1 ? (i === 0 ? ' (primary)' : ' (secondary)') : ''}`);
     lines.push(`  cluster CIDR   ${pad(f.clusterCIDR.toString())}${count(f.clusterCIDR.size)} addresses`);
     lines.push(
