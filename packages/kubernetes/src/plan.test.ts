@@ -633,8 +633,9 @@ describe('formatPlan', () => {
 
   it('writes IPv6 sizes as powers of two, names the primary family, and lists warnings', () => {
     const text = formatPlan(plan({ nodes: 10, podsPerNode: 30, services: 100, families: [6, 4], ula: 'fd00:10::/48' }));
-    expect(text).toContain('IPv6 (primary)\n  cluster CIDR   fd00:10::/60     2^68 addresses\n');
-    expect(text).toContain('  node mask      /64              2^64 addresses per node, 2^64 − 2 pod addresses (host-local: network and gateway excluded)\n');
+    // The value column is as wide as the family's longest value, here the service CIDR, plus two spaces.
+    expect(text).toContain('IPv6 (primary)\n  cluster CIDR   fd00:10::/60        2^68 addresses\n');
+    expect(text).toContain('  node mask      /64                 2^64 addresses per node, 2^64 − 2 pod addresses (host-local: network and gateway excluded)\n');
     expect(text).toContain('  service CIDR   fd00:10:0:10::/112  65,535 ClusterIPs (network excluded); 100 needed\n');
     expect(text).toContain('  wasted         2^68 − 300 of the cluster CIDR (100.0%)');
     expect(text).toContain('\nIPv4 (secondary)\n');
