@@ -1,4 +1,4 @@
-// Runs the public contract snippets of @ipam/core against the BUILT package, through both its ESM and its
+// Runs the public contract snippets of @ipam/core and @ipam/kubernetes against the BUILT package, through both its ESM and its
 // CJS entry points, the way users load it. Exits non-zero on the first difference.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -43,4 +43,54 @@ for (const [name, core] of [['ESM', esm], ['CJS', cjs]]) {
   tiny.allocate();
   assert.throws(() => tiny.allocate(), (e) => e instanceof PoolExhaustedError && e.code === 'ERR_POOL_EXHAUSTED');
   console.log(`contracts: @ipam/core ${name} entry point ok`);
+}
+
+// Issue 6: @ipam/kubernetes' contract snippet, through both entry points.
+const k8sEsm = await import('@ipam/kubernetes');
+const k8sCjs = createRequire(import.meta.url)('@ipam/kubernetes');
+const { readFileSync } = await import('node:fs');
+const dumpText = readFileSync(new URL('../examples/example-cluster/cluster-info-dump.txt', import.meta.url), 'utf8');
+
+for (const [name, k8s] of [['ESM', k8sEsm], ['CJS', k8sCjs]]) {
+  const { discover, CidrSet, NodeCidrAllocator, ServiceIPAllocator, serviceIPRangeOffset, kubernetesServiceIP, dnsServiceIP, audit, plan, seededRandom, KubernetesError } = k8s;
+  const network = await discover({ dump: dumpText });
+  assert.deepEqual(network.clusterCIDRs.map(String), ['10.244.0.0/16', 'fd00:10:244::/56']);
+  assert.equal(network.nodes.length, 5);
+
+  const set = new CidrSet('10.244.0.0/16', 24);
+  assert.equal(set.allocateNext().toString(), '10.244.0.0/24');
+  set.occupy('10.244.1.0/24');
+  assert.equal(set.allocateNext().toString(), '10.244.2.0/24');
+  set.release('10.244.0.0/24');
+  const full = new CidrSet('10.0.0.0/30', 30);
+  full.allocateNext();
+  assert.throws(() => full.allocateNext(), (e) => KubernetesError.isInstance(e) && e.code === 'ERR_K8S_CIDR_SET_FULL');
+
+  const nodes = new NodeCidrAllocator({ clusterCIDRs: ['10.244.0.0/16', 'fd00:10:244::/56'], nodeMaskSizes: [24, 64], serviceCIDR: '10.96.0.0/12' });
+  assert.deepEqual(nodes.allocate('node-a').map(String), ['10.244.0.0/24', 'fd00:10:244::/64']);
+  assert.throws(
+    () => new NodeCidrAllocator({ clusterCIDRs: ['fd00::/32'], nodeMaskSizes: [64] }),
+    (e) => KubernetesError.isInstance(e) && e.code === 'ERR_K8S_NODE_MASK_TOO_BIG',
+  );
+
+  assert.equal(serviceIPRangeOffset('10.96.0.0/12'), 256);
+  assert.equal(kubernetesServiceIP('10.96.0.0/12').toString(), '10.96.0.1');
+  assert.equal(dnsServiceIP('10.96.0.0/12').toString(), '10.96.0.10');
+  const svc = new ServiceIPAllocator('10.96.0.0/12', { random: seededRandom(7) });
+  const ip = svc.allocate();
+  assert.equal(svc.has(ip), true);
+  svc.allocateSpecific('10.96.0.10');
+  assert.throws(() => svc.allocateSpecific('10.96.0.10'), (e) => KubernetesError.isInstance(e) && e.code === 'ERR_K8S_SERVICE_IP_ALLOCATED');
+  svc.release(ip);
+  assert.equal(svc.has(ip), false);
+
+  const report = audit(network, { external: ['10.0.0.0/16'] });
+  for (const f of report.findings) {
+    assert.deepEqual(Object.keys(f).sort(), ['code', 'fix', 'message', 'objects', 'severity']);
+  }
+  assert.ok(report.findings.some((f) => f.code === 'NODE_POD_CIDRS_OVERLAP'));
+
+  const p = plan({ nodes: 500, podsPerNode: 110, services: 5000, avoid: ['10.0.0.0/8'] });
+  assert.deepEqual(p.clusterCIDRs.map(String), ['172.16.0.0/15']);
+  console.log(`contracts: @ipam/kubernetes ${name} entry point ok`);
 }
