@@ -8,3 +8,10 @@ export {
   type StoreTxnResult,
   type StoreList,
 } from './store.js';
+export {
+  MemoryStore,
+  type MemoryStoreOptions,
+  type MemoryStoreFault,
+  type MemoryStoreFaultContext,
+  type MemoryStoreMethod,
+} from './memory-store.js';
