@@ -4,9 +4,9 @@ import { CniConfigError, type CniRuntime, loadConfigDir } from '@ipam/cni';
 import type { ClusterNetwork } from './cluster-network.js';
 import { cniNetworkOf, isCniShaped, readCniText } from './internal/cni.js';
 import { Collector } from './internal/collector.js';
-import { type InputName, splitDocuments } from './internal/dump-stream.js';
+import { type DocumentSink, DocumentSplitter, type InputName } from './internal/dump-stream.js';
 import { describe, isObj, reasonOf } from './internal/fields.js';
-import { readDocument, readObject } from './internal/objects.js';
+import { listItemKind, readDocument, readListItem, readObject } from './internal/objects.js';
 import type { KubernetesApi, KubernetesResource } from './kube-api.js';
 import { KubernetesError } from './kubernetes-error.js';
 
@@ -30,8 +30,20 @@ export interface DiscoverOptions {
    * then per namespace EventList, ServiceList, ..., PodList) with `==== START logs ... ====` / `==== END logs ... ====`
    * blocks between them, or the same with `-o yaml`. Any stream of JSON documents or YAML documents works
    * (`kubectl get nodes,pods,svc -A -o json`, several such outputs pasted together).
+   *
+   * The dump may be given as text, as UTF-8 bytes (a `Uint8Array` or `Buffer`), or as an async iterable of text or
+   * UTF-8 chunks (`fs.createReadStream(path)`, `process.stdin`, a `fetch` body), which is read as it arrives and never
+   * held whole: a large cluster's dump may not even fit in one JavaScript string (V8 caps strings at about 512 MiB).
+   * Chunks may be cut anywhere, inside a string, an escape or a multi-byte character. Lists are read item by item
+   * either way, so memory follows the discovered network rather than the size of the dump.
+   *
+   * @example
+   * ```ts
+   * await discover({ dump: createReadStream('cluster-info-dump.txt') });
+   * await discover({ dump: process.stdin }); // kubectl cluster-info dump | my-audit-tool
+   * ```
    */
-  readonly dump?: string;
+  readonly dump?: DumpInput;
   /**
    * DiscoverOptions.dumpDirectory is a directory written by `kubectl cluster-info dump --output-directory=DIR`:
    * `nodes.json` (or `.yaml`) and `<namespace>/{events,services,daemonsets,deployments,replicasets,pods,...}.json`;
@@ -70,6 +82,12 @@ export interface DiscoverOptions {
   /** DiscoverOptions.context is the kubeconfig context to use (default: its current-context). */
   readonly context?: string;
 }
+
+/**
+ * DumpInput is what {@link DiscoverOptions.dump} takes: the text of a dump, its UTF-8 bytes, or an async iterable of
+ * text or UTF-8 chunks such as a Node.js readable stream.
+ */
+export type DumpInput = string | Uint8Array | AsyncIterable<string | Uint8Array>;
 
 /** The extensions a directory in {@link DiscoverOptions.files} is read for. */
 const FILE_EXTENSIONS = new Set(['.json', '.yaml', '.yml', '.conf', '.conflist']);
@@ -121,7 +139,7 @@ export async function discover(options: DiscoverOptions): Promise<ClusterNetwork
   const col = new Collector();
   if (options.dump !== undefined) {
     col.source('<dump>');
-    readText(col, options.dump, { label: 'discover({ dump })' }, '');
+    await readDump(col, options.dump);
   }
   if (options.dumpDirectory !== undefined) await readDumpDirectory(col, options.dumpDirectory);
   for (const path of options.files ?? []) await readPath(col, path);
@@ -147,7 +165,11 @@ function checkOptions(options: DiscoverOptions): void {
     const v = options[k];
     if (v !== undefined && typeof v !== 'string') bad(`options.${k} must be a string, found ${describe(v)}`);
   };
-  for (const k of ['dump', 'dumpDirectory', 'cniConfigDir', 'cniRuntime', 'context'] as const) str(k);
+  for (const k of ['dumpDirectory', 'cniConfigDir', 'cniRuntime', 'context'] as const) str(k);
+  const dump: unknown = options.dump;
+  if (dump !== undefined && typeof dump !== 'string' && !(dump instanceof Uint8Array) && !isAsyncIterable(dump)) {
+    bad(`options.dump must be a string, a Uint8Array or an async iterable of them, found ${describe(dump)}`);
+  }
   if (options.kubeconfig !== undefined && options.kubeconfig !== true && typeof options.kubeconfig !== 'string') {
     bad(`options.kubeconfig must be a path or true, found ${describe(options.kubeconfig)}`);
   }
@@ -173,9 +195,14 @@ function readText(col: Collector, text: string, name: InputName, ext: string): v
     readCniText(col, text, from);
     return;
   }
-  let docs: unknown[];
+  // Documents are read as they are split: a file's go to a collector of their own until the whole file has parsed,
+  // so that a CNI template (below) leaves nothing behind.
+  const target = name.file === undefined ? col : new Collector();
+  const reader = new DocumentReader(target, name);
+  const splitter = new DocumentSplitter(name, reader);
   try {
-    docs = splitDocuments(text, name);
+    splitter.push(text);
+    splitter.end();
   } catch (e) {
     // A CNI configuration template (`"mtu": __CNI_MTU__`, `{{if .Mtu}}`) is not JSON until filled in: @ipam/cni
     // tells a template from broken JSON.
@@ -185,19 +212,140 @@ function readText(col: Collector, text: string, name: InputName, ext: string): v
     }
     throw e;
   }
-  const only = docs.length === 1 ? docs[0] : undefined;
-  if (isCniShaped(only) && /^\s*\{/.test(text)) {
-    readCniText(col, text, from, { format: Array.isArray(only['plugins']) ? 'conflist' : 'conf' });
+  reader.finish(text);
+  if (target !== col) col.absorb(target);
+}
+
+/**
+ * The size of the pieces bytes are decoded in: text of this size stays in V8's young generation (larger strings are
+ * allocated in old space, and a dump read in megabyte pieces spends most of its time in full garbage collections).
+ */
+const DECODE_CHUNK = 1 << 16;
+
+/** Reads {@link DiscoverOptions.dump}: text at once, bytes and async iterables chunk by chunk. */
+async function readDump(col: Collector, dump: DumpInput): Promise<void> {
+  const name: InputName = { label: 'discover({ dump })' };
+  if (typeof dump === 'string') {
+    readText(col, dump, name, '');
     return;
   }
-  docs.forEach((doc, i) => {
-    const path = docs.length > 1 ? `document ${i + 1}` : '';
-    if (isCniShaped(doc)) {
-      readCniText(col, JSON.stringify(doc), { ...from, ...(path === '' ? {} : { path }) }, { format: Array.isArray(doc['plugins']) ? 'conflist' : 'conf' });
-    } else {
-      readDocument(col, doc, { file: name.file }, path);
+  const reader = new DocumentReader(col, name);
+  const splitter = new DocumentSplitter(name, reader);
+  const decoder = new Utf8Chunks();
+  const bytes = (b: Uint8Array): void => {
+    for (let k = 0; k < b.length; k += DECODE_CHUNK) splitter.push(decoder.decode(b.subarray(k, k + DECODE_CHUNK)));
+  };
+  if (dump instanceof Uint8Array) {
+    bytes(dump);
+  } else {
+    for await (const chunk of dump) {
+      if (typeof chunk === 'string') splitter.push(decoder.flush() + chunk);
+      else if (chunk instanceof Uint8Array) bytes(chunk);
+      else throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', `discover: options.dump yielded ${describe(chunk)}, not a string or a Uint8Array`);
     }
-  });
+  }
+  splitter.push(decoder.flush());
+  splitter.end();
+  reader.finish(splitter.text);
+}
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Utf8Chunks decodes UTF-8 chunk by chunk as `Buffer#toString('utf8')` decodes the whole (a byte order mark kept,
+ * bad bytes as U+FFFD); a character cut between chunks is completed by the next one.
+ */
+class Utf8Chunks {
+  private readonly decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+  decode(bytes: Uint8Array): string {
+    return this.decoder.decode(bytes, { stream: true });
+  }
+
+  /** flush ends a character left open by the last chunk (as U+FFFD). */
+  flush(): string {
+    return this.decoder.decode();
+  }
+}
+
+/**
+ * DocumentReader reads the documents a {@link DocumentSplitter} finds into a collector, as they come. What a
+ * document says about where a problem is depends on whether the input holds one document or several (`items[3]`
+ * or `document 1: items[3]`), and a single CNI-shaped document is read as a CNI configuration: so a first document
+ * read whole is held until a second one starts or the input ends, and the warnings of a first List are moved under
+ * `document 1` when a second document starts.
+ */
+class DocumentReader implements DocumentSink {
+  /** Documents begun. */
+  private count = 0;
+  /** The first document, held; or the warnings its items gave, when it was a List read item by item. */
+  private first: { readonly value: unknown } | { readonly warnings: readonly [number, number] } | undefined;
+  /** The open List: the kind of its items, its path and where its warnings start. */
+  private list: { readonly itemKind: string | undefined; readonly path: string; readonly warnings: number } | undefined;
+  private readonly ctx: { readonly file: string | undefined };
+
+  constructor(
+    private readonly col: Collector,
+    private readonly name: InputName,
+  ) {
+    this.ctx = { file: name.file };
+  }
+
+  document(value: unknown): void {
+    this.begin();
+    if (this.count === 1) this.first = { value };
+    else this.readDoc(value, `document ${this.count}`);
+  }
+
+  listStart(kind: string): void {
+    this.begin();
+    this.list = { itemKind: listItemKind(kind), path: this.count === 1 ? '' : `document ${this.count}`, warnings: this.col.warnings.length };
+  }
+
+  listItem(value: unknown, index: number): void {
+    const list = this.list!;
+    readListItem(this.col, value, index, list.itemKind, this.ctx, list.path);
+  }
+
+  listEnd(): void {
+    const list = this.list!;
+    this.list = undefined;
+    if (this.count === 1) this.first = { warnings: [list.warnings, this.col.warnings.length] };
+  }
+
+  /** finish reads a single document, once the input has ended; `text` is the whole input, if still at hand. */
+  finish(text: string | undefined): void {
+    const first = this.first;
+    this.first = undefined;
+    if (first === undefined || !('value' in first)) return;
+    const only = first.value;
+    if (isCniShaped(only) && text !== undefined && /^\s*\{/.test(text)) {
+      const from = this.name.file === undefined ? {} : { file: this.name.file };
+      readCniText(this.col, text, from, { format: Array.isArray(only['plugins']) ? 'conflist' : 'conf' });
+      return;
+    }
+    this.readDoc(only, '');
+  }
+
+  private begin(): void {
+    this.count++;
+    if (this.count !== 2 || this.first === undefined) return;
+    const first = this.first;
+    this.first = undefined;
+    if ('value' in first) this.readDoc(first.value, 'document 1');
+    else this.col.relocate(first.warnings[0], first.warnings[1], 'document 1');
+  }
+
+  private readDoc(doc: unknown, path: string): void {
+    const from = this.name.file === undefined ? {} : { file: this.name.file };
+    if (isCniShaped(doc)) {
+      readCniText(this.col, JSON.stringify(doc), { ...from, ...(path === '' ? {} : { path }) }, { format: Array.isArray(doc['plugins']) ? 'conflist' : 'conf' });
+    } else {
+      readDocument(this.col, doc, this.ctx, path);
+    }
+  }
 }
 
 function ioError(file: string, what: string, e: unknown): KubernetesError {

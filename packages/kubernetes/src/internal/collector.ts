@@ -47,6 +47,38 @@ export class Collector {
     if (!this.sources.includes(name)) this.sources.push(name);
   }
 
+  /**
+   * absorb adds what `other` collected after what this one holds, as if it had been read here: objects replace
+   * their namesakes in place, settings, networks and warnings follow.
+   */
+  absorb(other: Collector): void {
+    for (const s of other.settings) this.settings.push(s);
+    const merge = <V>(to: Map<string, V>, from: Map<string, V>): void => from.forEach((v, k) => to.set(k, v));
+    merge(this.nodes, other.nodes);
+    merge(this.pods, other.pods);
+    merge(this.services, other.services);
+    merge(this.serviceCIDRObjects, other.serviceCIDRObjects);
+    merge(this.ipAddresses, other.ipAddresses);
+    for (const n of other.cniNetworks) this.cniNetworks.push(n);
+    for (const w of other.warnings) this.warnings.push(w);
+    for (const s of other.sources) this.source(s);
+  }
+
+  /**
+   * relocate moves the warnings `warnings[start, end)` that locate a place in a document rather than in a named object
+   * (`items[3]: ...`) under `docPath` (`document 1: items[3]: ...`), in place.
+   */
+  relocate(start: number, end: number, docPath: string): void {
+    for (let k = start; k < end; k++) {
+      const w = this.warnings[k]!;
+      if (w.from.object !== undefined) continue;
+      const { file, path } = w.from;
+      const reason = w.message.slice((file === undefined ? 0 : file.length + 2) + (path === undefined ? 0 : path.length + 2));
+      this.warn(w.code, reason, { file, path: path === undefined ? docPath : `${docPath}: ${path}` });
+      this.warnings[k] = this.warnings.pop()!;
+    }
+  }
+
   /** The ClusterNetwork of everything collected; extra ServiceCIDR objects' prefixes join the effective service CIDRs. */
   build(): ClusterNetwork {
     const serviceCIDRObjects = [...this.serviceCIDRObjects.values()];

@@ -27,21 +27,32 @@ export function readDocument(col: Collector, doc: unknown, ctx: ReadContext, pat
   }
   const items = doc['items'];
   if (kind.endsWith('List') && Array.isArray(items)) {
-    const itemKind = kind === 'List' ? undefined : kind.slice(0, -4);
-    items.forEach((item, i) => {
-      const p = path === '' ? `items[${i}]` : `${path}: items[${i}]`;
-      if (!isObj(item)) {
-        col.warn('ERR_K8S_INPUT_INVALID', `expected an object, found ${describe(item)}; skipped`, { file: ctx.file, path: p });
-        return;
-      }
-      const k = typeof item['kind'] === 'string' && item['kind'] !== '' ? item['kind'] : itemKind;
-      if (k === undefined) col.warn('ERR_K8S_INPUT_INVALID', 'a List item has no "kind"; skipped', { file: ctx.file, path: p });
-      else if (k.endsWith('List') && Array.isArray(item['items'])) readDocument(col, item, ctx, p);
-      else readObject(col, item, k, ctx, p);
-    });
+    const itemKind = listItemKind(kind);
+    items.forEach((item, i) => readListItem(col, item, i, itemKind, ctx, path));
     return;
   }
   readObject(col, doc, kind, ctx, path);
+}
+
+/** listItemKind is the kind of the items of a List of kind `kind` (`PodList`: `Pod`), undefined for `List`. */
+export function listItemKind(kind: string): string | undefined {
+  return kind === 'List' ? undefined : kind.slice(0, -4);
+}
+
+/**
+ * readListItem reads element `i` of a List's items, of kind `itemKind` unless it names its own; `path` locates the
+ * List (`document 2`, or empty).
+ */
+export function readListItem(col: Collector, item: unknown, i: number, itemKind: string | undefined, ctx: ReadContext, path: string): void {
+  const p = path === '' ? `items[${i}]` : `${path}: items[${i}]`;
+  if (!isObj(item)) {
+    col.warn('ERR_K8S_INPUT_INVALID', `expected an object, found ${describe(item)}; skipped`, { file: ctx.file, path: p });
+    return;
+  }
+  const k = typeof item['kind'] === 'string' && item['kind'] !== '' ? item['kind'] : itemKind;
+  if (k === undefined) col.warn('ERR_K8S_INPUT_INVALID', 'a List item has no "kind"; skipped', { file: ctx.file, path: p });
+  else if (k.endsWith('List') && Array.isArray(item['items'])) readDocument(col, item, ctx, p);
+  else readObject(col, item, k, ctx, p);
 }
 
 /** The kinds read only with a name. */
