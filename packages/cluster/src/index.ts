@@ -15,3 +15,15 @@ export {
   type MemoryStoreFaultContext,
   type MemoryStoreMethod,
 } from './memory-store.js';
+export {
+  ClusterPool,
+  type ClusterPoolOptions,
+  type ClusterRetryOptions,
+  type ClusterAllocateOptions,
+  type ClusterAllocation,
+  type ClusterReleaseOptions,
+  type ClusterPoolStats,
+  type ClusterNodeStats,
+  type ClusterGarbageOptions,
+  type ClusterGarbageResult,
+} from './cluster-pool.js';
