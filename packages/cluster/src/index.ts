@@ -27,3 +27,4 @@ export {
   type ClusterGarbageOptions,
   type ClusterGarbageResult,
 } from './cluster-pool.js';
+export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
