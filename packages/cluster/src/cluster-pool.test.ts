@@ -452,6 +452,43 @@ describe('ClusterPool under store faults', () => {
     expect((await pool.list()).map((x) => x.owner)).toEqual(['first', 'second']);
   });
 
+  it('counts a timed-out write that the store applies late, after the read that checked it, as done', async () => {
+    const inner = new MemoryStore();
+    let late: (() => Promise<unknown>) | undefined;
+    let timeouts = 1;
+    // etcd can apply a request after its client timed out and after the client read the key back: the first update
+    // "times out" unapplied, and is applied right after the checking read returns.
+    const store: Store = {
+      get: async (k) => {
+        const e = await inner.get(k);
+        if (late !== undefined) await late();
+        late = undefined;
+        return e;
+      },
+      list: (p, o) => inner.list(p, o),
+      create: (k, v) => inner.create(k, v),
+      delete: (k, r) => inner.delete(k, r),
+      txn: (c, o) => inner.txn(c, o),
+      close: () => inner.close(),
+      update: async (k, v, r) => {
+        if (timeouts-- > 0) {
+          late = () => inner.update(k, v, r);
+          throw new ClusterError('ERR_STORE_OUTCOME_UNKNOWN', `update(${k}): timed out`, { key: k });
+        }
+        return inner.update(k, v, r);
+      },
+    };
+    const pool = await open(store, 'a');
+    await pool.allocate({ owner: 'first' }); // the claim: a create
+    const ip = await pool.allocate({ owner: 'second' });
+    const all = await pool.list();
+    expect(all.map((x) => [x.owner, x.seq])).toEqual([
+      ['first', 1],
+      ['second', 2],
+    ]);
+    expect(all[1]!.addr.equals(ip)).toBe(true);
+  });
+
   it('reports ERR_STORE_OUTCOME_UNKNOWN when the outcome cannot be checked, and the owner can be released later', async () => {
     let down = false;
     const store = new MemoryStore({

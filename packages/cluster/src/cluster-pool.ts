@@ -170,7 +170,13 @@ interface Pending {
   readonly reject: (e: unknown) => void;
 }
 
-type WriteResult = { readonly kind: 'ok'; readonly cached: Cached } | { readonly kind: 'retry'; readonly error?: unknown };
+/**
+ * The outcome of one conditional write: done, or to be re-decided (`error` is the store's error when nothing was
+ * written because it was unavailable; `unknown` is set when the write's outcome was unknown and it was not found).
+ */
+type WriteResult =
+  | { readonly kind: 'ok'; readonly cached: Cached }
+  | { readonly kind: 'retry'; readonly error?: unknown; readonly unknown?: true };
 
 const LIST_PAGE = 256;
 
@@ -378,7 +384,8 @@ export class ClusterPool {
   /**
    * ClusterPool.allocateMany allocates one address for each owner (an owner may appear more than once), sharing
    * writes, and returns the allocations in the order of `owners`. All or nothing: when one fails, those already made
-   * are released again and the first error is thrown.
+   * are released again and the first error is thrown — or, when that release fails too, the release's error (then
+   * some of the owners may hold an address: release them with {@link ClusterPool.releaseOwner}).
    *
    * @example
    * ```ts
@@ -394,8 +401,9 @@ export class ClusterPool {
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const made = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failed === undefined) return made;
-    await Promise.allSettled(made.map((a) => this.release(a)));
-    throw failed.reason;
+    const undone = await Promise.allSettled(made.map((a) => this.release(a)));
+    const stuck = undone.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    throw stuck === undefined ? failed.reason : stuck.reason;
   }
 
   #owner(api: string, owner: unknown): string {
@@ -436,6 +444,7 @@ export class ClusterPool {
     let pending = batch;
     let attempt = 0;
     let lastError: unknown;
+    let uncertain = false;
     try {
       while (pending.length > 0) {
         const plan = await this.#plan(api, pending.length);
@@ -461,7 +470,7 @@ export class ClusterPool {
             const x = r.allocations.get(offsets[i]!);
             return x !== undefined && x.seq === first + i && x.owner === p.owner && x.node === this.#node;
           });
-        const res = await this.#write(api, key, block, base, record, landed);
+        const res = await this.#write(api, key, block, base, record, landed, uncertain);
         if (res.kind === 'ok') {
           assigned.forEach((p, i) => {
             const a = this.#allocation(res.cached, offsets[i]!, allocations.get(offsets[i]!)!);
@@ -470,8 +479,10 @@ export class ClusterPool {
           });
           pending = pending.slice(assigned.length);
           attempt = 0;
+          uncertain = false;
           continue;
         }
+        uncertain ||= res.unknown === true;
         lastError = res.error;
         attempt++;
         if (attempt >= this.#retry.attempts) {
@@ -567,7 +578,15 @@ export class ClusterPool {
    * current record and the caller re-decides. On ERR_STORE_OUTCOME_UNKNOWN the record is read back: the write counts
    * as applied when `landed` holds for what is stored, and is re-decided otherwise; it is never sent twice blindly.
    */
-  async #write(api: string, key: string, block: Prefix, base: Cached | undefined, record: BlockRecord, landed: (r: BlockRecord) => boolean): Promise<WriteResult> {
+  async #write(
+    api: string,
+    key: string,
+    block: Prefix,
+    base: Cached | undefined,
+    record: BlockRecord,
+    landed: (r: BlockRecord) => boolean,
+    uncertain: boolean,
+  ): Promise<WriteResult> {
     const bytes = encodeBlock(record);
     let w;
     try {
@@ -582,7 +601,10 @@ export class ClusterPool {
       this.#blocks.set(key, cached);
       return { kind: 'ok', cached };
     }
-    this.#remember(api, key, w.current);
+    // After an unknown outcome, a lost compare can still carry our change: the earlier identical write, applied late
+    // (etcd may apply a timed-out request after the read that checked it). The change is then done, not lost.
+    const current = this.#remember(api, key, w.current);
+    if (uncertain && current !== undefined && landed(current.record)) return { kind: 'ok', cached: current };
     return { kind: 'retry' };
   }
 
@@ -598,7 +620,7 @@ export class ClusterPool {
       }
       const cached = this.#remember(api, key, entry);
       if (cached !== undefined && landed(cached.record)) return { kind: 'ok', cached };
-      return { kind: 'retry' };
+      return { kind: 'retry', unknown: true };
     }
     throw new ClusterError(
       'ERR_STORE_OUTCOME_UNKNOWN',
@@ -732,6 +754,7 @@ export class ClusterPool {
     const offset = this.#geo.offsetOf(block, addr);
     let cached = this.#blocks.get(key);
     let fresh = false;
+    let uncertain = false;
     for (let attempt = 1; ; ) {
       const held = cached?.record.allocations.get(offset);
       if (held === undefined || (seq !== undefined && held.seq !== seq)) {
@@ -754,11 +777,12 @@ export class ClusterPool {
       }
       const allocations = new Map(cached!.record.allocations);
       allocations.delete(offset);
-      const res = await this.#write(api, key, block, cached, { ...cached!.record, allocations }, (r) => r.allocations.get(offset)?.seq !== seq);
+      const res = await this.#write(api, key, block, cached, { ...cached!.record, allocations }, (r) => r.allocations.get(offset)?.seq !== seq, uncertain);
       if (res.kind === 'ok') {
         this.#handed.delete(addr.toString());
         return;
       }
+      uncertain ||= res.unknown === true;
       fresh = res.error === undefined;
       cached = this.#blocks.get(key);
       if (++attempt > this.#retry.attempts) {
@@ -797,14 +821,21 @@ export class ClusterPool {
     const freed: ClusterAllocation[] = [];
     for (const start of blocks) {
       let cached: Cached | undefined = start;
+      let uncertain = false;
       for (let attempt = 1; cached !== undefined; ) {
         const c: Cached = cached;
         const picked = [...c.record.allocations].filter(([off, a]) => select(off, a, c.block));
         if (picked.length === 0) break;
         const allocations = new Map(c.record.allocations);
         for (const [off] of picked) allocations.delete(off);
-        const res = await this.#write(api, c.key, c.block, c, { ...c.record, allocations }, (r) =>
-          picked.every(([off, a]) => r.allocations.get(off)?.seq !== a.seq),
+        const res = await this.#write(
+          api,
+          c.key,
+          c.block,
+          c,
+          { ...c.record, allocations },
+          (r) => picked.every(([off, a]) => r.allocations.get(off)?.seq !== a.seq),
+          uncertain,
         );
         if (res.kind === 'ok') {
           for (const [off, a] of picked) {
@@ -814,6 +845,7 @@ export class ClusterPool {
           }
           break;
         }
+        uncertain ||= res.unknown === true;
         cached = this.#blocks.get(c.key);
         if (++attempt > this.#retry.attempts) {
           if (res.error !== undefined) throw res.error;
@@ -843,13 +875,23 @@ export class ClusterPool {
     const released: Prefix[] = [];
     for (const start of await this.#listBlocks(api)) {
       let cached: Cached | undefined = start;
+      let uncertain = false;
       for (let attempt = 1; cached !== undefined && cached.record.node === node && cached.record.allocations.size === 0; ) {
         const c: Cached = cached;
-        const res = await this.#write(api, c.key, c.block, c, { ...c.record, node: undefined }, (r) => r.node === undefined && r.seq === c.record.seq);
+        const res = await this.#write(
+          api,
+          c.key,
+          c.block,
+          c,
+          { ...c.record, node: undefined },
+          (r) => r.node === undefined && r.seq === c.record.seq,
+          uncertain,
+        );
         if (res.kind === 'ok') {
           released.push(c.block);
           break;
         }
+        uncertain ||= res.unknown === true;
         cached = this.#blocks.get(c.key);
         if (++attempt > this.#retry.attempts) {
           if (res.error !== undefined) throw res.error;

@@ -1,0 +1,228 @@
+import { Addr } from '@ipam/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type ClusterAllocation, ClusterError, ClusterPool, MemoryStore, type MemoryStoreFault } from './index.js';
+
+/*
+ * Random interleavings of allocate / allocateMany / release / releaseOwner / stale and foreign releases from several
+ * ClusterPool objects (one per node) on one MemoryStore, checked against a reference model: a Map addr → owner.
+ * fast-check's scheduler decides when every store call runs, so the calls of different nodes interleave in every
+ * order it can think of; optional fault plans make the first store calls fail before (unavailable, request-lost)
+ * or after (reply-lost) they are applied.
+ *
+ * Invariants: an address is never handed out while the model holds it; releaseOwner frees exactly the model's
+ * addresses of the owner; stale and foreign releases free nothing; ERR_CLUSTER_POOL_EXHAUSTED only when the pool
+ * was really full at some point of the call; at the end the store holds exactly the model.
+ */
+
+const NODES = ['node-0', 'node-1', 'node-2'];
+// 10.0.0.0/28 in /30 blocks: 4 blocks, 14 usable addresses — small enough to claim, borrow and exhaust.
+const CAPACITY = 14;
+const RUNS = Number(process.env['CLUSTER_PROPERTY_RUNS'] ?? 60);
+
+type Command =
+  | { readonly t: 'alloc'; readonly owner: number }
+  | { readonly t: 'many'; readonly owners: readonly number[] }
+  | { readonly t: 'release'; readonly pick: number }
+  | { readonly t: 'releaseOwner'; readonly owner: number }
+  | { readonly t: 'stale'; readonly pick: number }
+  | { readonly t: 'foreign'; readonly offset: number };
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ t: fc.constant('alloc' as const), owner: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('many' as const), owners: fc.array(fc.nat(2), { minLength: 1, maxLength: 4 }) }) },
+  { weight: 3, arbitrary: fc.record({ t: fc.constant('release' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('releaseOwner' as const), owner: fc.nat(2) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('stale' as const), pick: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('foreign' as const), offset: fc.nat(15) }) },
+);
+
+const fault: fc.Arbitrary<MemoryStoreFault> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(undefined) },
+  { weight: 1, arbitrary: fc.constantFrom<MemoryStoreFault>('unavailable', 'reply-lost', 'request-lost') },
+);
+
+const isStoreError = (e: unknown): boolean => ClusterError.isInstance(e) && e.code.startsWith('ERR_STORE_');
+const codeOf = (e: unknown): string => (ClusterError.isInstance(e) ? e.code : String(e));
+
+async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], faults: readonly MemoryStoreFault[]): Promise<void> {
+  let calls = 0;
+  const store = new MemoryStore({
+    faults: async (c) => {
+      const f = faults[calls++];
+      await s.schedule(Promise.resolve(), `${c.method} ${c.keys[0] ?? ''}`);
+      return f;
+    },
+  });
+  const faulty = faults.some((f) => f !== undefined);
+  const model = new Map<string, string>(); // addr → owner
+  let freedCount = 0; // addresses freed so far (for the exhaustion check)
+  let inflight = 0; // allocations in flight
+  const problems: string[] = [];
+
+  const forget = (owner: string): void => {
+    for (const [a, o] of [...model]) {
+      if (o === owner) {
+        model.delete(a);
+        freedCount++;
+      }
+    }
+  };
+
+  /** After an ambiguous failure the caller frees the owner, as the CNI runtime's DEL does. */
+  async function cleanup(pool: ClusterPool, owner: string): Promise<void> {
+    for (let i = 0; i < 100; i++) {
+      try {
+        await pool.releaseOwner(owner);
+      } catch (e) {
+        if (isStoreError(e)) continue;
+        if (codeOf(e) !== 'ERR_CLUSTER_NOT_ALLOCATED') throw e;
+      }
+      forget(owner);
+      return;
+    }
+    throw new Error(`cleanup of ${owner} never succeeded`);
+  }
+
+  function took(addr: Addr, reported: string, owner: string): void {
+    const k = addr.toString();
+    if (model.has(k)) problems.push(`${k} handed to ${owner} while held by ${model.get(k)}`);
+    if (reported !== owner) problems.push(`${k} reported owner ${reported}, asked ${owner}`);
+    model.set(k, owner);
+  }
+
+  function exhausted(startFreed: number): void {
+    // The pool was full at some moment of the call: each of those addresses is now held, still being handed out,
+    // or was freed since the call started.
+    if (!faulty && model.size + (inflight - 1) + (freedCount - startFreed) < CAPACITY) {
+      problems.push(`exhausted with ${model.size} held, ${inflight - 1} in flight, ${freedCount - startFreed} freed`);
+    }
+  }
+
+  async function client(i: number, script: readonly Command[]): Promise<void> {
+    const node = NODES[i]!;
+    let pool: ClusterPool | undefined;
+    for (let k = 0; pool === undefined; k++) {
+      try {
+        pool = await ClusterPool.open({ store, name: 'p', cidrs: ['10.0.0.0/28'], blockSize: 30, node, retry: { attempts: 8, baseMs: 0, maxMs: 1 } });
+      } catch (e) {
+        if (!isStoreError(e) || k > 50) throw e;
+      }
+    }
+    const owner = (n: number): string => `${node}/o${n}`;
+    const released: ClusterAllocation[] = [];
+    const mine = (): [string, string][] => [...model].filter(([, o]) => o.startsWith(`${node}/`));
+    for (const c of script) {
+      if (c.t === 'alloc' || c.t === 'many') {
+        const owners = c.t === 'alloc' ? [owner(c.owner)] : c.owners.map(owner);
+        const start = freedCount;
+        inflight += owners.length;
+        try {
+          if (c.t === 'alloc') {
+            const ip = await pool.allocate({ owner: owners[0]! });
+            inflight -= 1;
+            took(ip, owners[0]!, owners[0]!);
+          } else {
+            const got = await pool.allocateMany(owners);
+            inflight -= owners.length;
+            got.forEach((a, k) => took(a.addr, a.owner, owners[k]!));
+          }
+        } catch (e) {
+          if (codeOf(e) === 'ERR_CLUSTER_POOL_EXHAUSTED') exhausted(start);
+          inflight -= owners.length;
+          if (isStoreError(e)) for (const o of new Set(owners)) await cleanup(pool, o);
+          else if (codeOf(e) !== 'ERR_CLUSTER_POOL_EXHAUSTED') throw e;
+        }
+      } else if (c.t === 'release') {
+        const held = mine();
+        if (held.length === 0) continue;
+        const [addr, o] = held[c.pick % held.length]!;
+        const seq = (await listed(pool, addr))?.seq;
+        try {
+          await pool.release(Addr.parse(addr));
+          model.delete(addr);
+          freedCount++;
+          if (seq !== undefined) released.push({ addr: Addr.parse(addr), owner: o, node, block: Addr.parse(addr).prefix(30), affinity: undefined, seq });
+        } catch (e) {
+          if (!isStoreError(e)) problems.push(`release of held ${addr} failed: ${codeOf(e)}`);
+          else await cleanup(pool, o);
+        }
+      } else if (c.t === 'releaseOwner') {
+        const o = owner(c.owner);
+        const want = mine()
+          .filter(([, x]) => x === o)
+          .map(([a]) => a)
+          .sort();
+        try {
+          const freed = await pool.releaseOwner(o);
+          const got = freed.map((f) => f.addr.toString()).sort();
+          if (got.join() !== want.join()) problems.push(`releaseOwner(${o}) freed [${got}], model had [${want}]`);
+          forget(o);
+        } catch (e) {
+          if (codeOf(e) === 'ERR_CLUSTER_NOT_ALLOCATED') {
+            if (want.length > 0) problems.push(`releaseOwner(${o}) found nothing, model had [${want}]`);
+          } else if (isStoreError(e)) await cleanup(pool, o);
+          else throw e;
+        }
+      } else if (c.t === 'stale') {
+        if (released.length === 0) continue;
+        const old = released[c.pick % released.length]!;
+        const e = await pool.release(old).then(
+          () => 'resolved',
+          (x: unknown) => codeOf(x),
+        );
+        if (e !== 'ERR_CLUSTER_NOT_ALLOCATED' && !(faulty && e.startsWith('ERR_STORE_'))) problems.push(`stale release of ${old.addr}#${old.seq}: ${e}`);
+      } else {
+        const addr = Addr.parse(`10.0.0.${c.offset}`);
+        if (model.get(addr.toString())?.startsWith(`${node}/`)) continue; // our own: not foreign
+        const e = await pool.release(addr).then(
+          () => 'resolved',
+          (x: unknown) => codeOf(x),
+        );
+        const ok = ['ERR_CLUSTER_NOT_ALLOCATED', 'ERR_CLUSTER_INVALID_ARGUMENT'];
+        if (!ok.includes(e) && !(faulty && e.startsWith('ERR_STORE_'))) problems.push(`foreign release of ${addr}: ${e}`);
+      }
+    }
+  }
+
+  /** The allocation of `addr` as the store has it (read without faults interfering with the test's bookkeeping). */
+  async function listed(pool: ClusterPool, addr: string): Promise<ClusterAllocation | undefined> {
+    for (let k = 0; k < 100; k++) {
+      try {
+        return (await pool.list()).find((a) => a.addr.toString() === addr);
+      } catch (e) {
+        if (!isStoreError(e)) throw e;
+      }
+    }
+    return undefined;
+  }
+
+  await s.waitFor(Promise.all(scripts.map((script, i) => client(i, script))));
+  expect(problems).toEqual([]);
+  // The end state in the store is what the clients believe.
+  calls = Number.MAX_SAFE_INTEGER; // no more faults
+  const checker = await s.waitFor(ClusterPool.open({ store, name: 'p', cidrs: ['10.0.0.0/28'], blockSize: 30, node: 'checker' }));
+  const final = await s.waitFor(checker.list());
+  expect(new Map(final.map((a) => [a.addr.toString(), a.owner]))).toEqual(model);
+  expect(new Set(final.map((a) => a.addr.toString())).size).toBe(final.length);
+  const stats = await s.waitFor(checker.stats());
+  expect(stats.used).toBe(BigInt(model.size));
+}
+
+describe('ClusterPool property: several nodes on one store', () => {
+  const scripts = fc.array(fc.array(command, { minLength: 1, maxLength: 14 }), { minLength: 2, maxLength: NODES.length });
+
+  it('never hands out an address twice, loses none, and the store ends as the clients believe', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), scripts, async (s, sc) => run(s, sc, [])),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('keeps those invariants when store calls fail before or after they are applied', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), scripts, fc.array(fault, { minLength: 10, maxLength: 80 }), async (s, sc, faults) => run(s, sc, faults)),
+      { numRuns: RUNS },
+    );
+  });
+});
