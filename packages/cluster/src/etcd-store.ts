@@ -265,8 +265,9 @@ export class EtcdStore implements Store {
     const text = JSON.stringify(body);
     const attempts: Attempt[] = [];
     const n = this.#endpoints.length;
+    const start = this.#preferred;
     for (let i = 0; i < n; i++) {
-      const index = (this.#preferred + i) % n;
+      const index = (start + i) % n;
       const endpoint = this.#endpoints[index]!;
       if (this.#closer.signal.aborted) break;
       const result = await this.#attempt(api, key, endpoint, path, text);
@@ -342,8 +343,8 @@ export class EtcdStore implements Store {
     if (status === 200 && obj['code'] === undefined && obj['error'] === undefined) return { ok: true, json: obj };
     const grpc = typeof obj['code'] === 'number' ? obj['code'] : undefined;
     const message = typeof obj['message'] === 'string' ? obj['message'] : typeof obj['error'] === 'string' ? obj['error'] : `HTTP ${status}`;
-    if (grpc === GRPC_UNAVAILABLE || grpc === GRPC_RESOURCE_EXHAUSTED) {
-      const notProposed = NOT_PROPOSED.some((m) => message.startsWith(m));
+    const notProposed = NOT_PROPOSED.some((m) => message.startsWith(m));
+    if (grpc === GRPC_UNAVAILABLE || (grpc === GRPC_RESOURCE_EXHAUSTED && notProposed)) {
       return { ok: false, endpoint, reason: message, maybeApplied: !notProposed, cause: undefined };
     }
     if (grpc === GRPC_DEADLINE_EXCEEDED || grpc === GRPC_CANCELED || (grpc === undefined && status >= 500)) {
