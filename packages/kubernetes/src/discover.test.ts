@@ -877,3 +877,117 @@ describe('discover options', () => {
     expect(e.message).toMatch(/^discover: /);
   });
 });
+
+describe('discover({ dump }) from bytes and streams', () => {
+  /** A small dump with multi-byte text, escapes and log blocks, whose reading also warns (to compare where warnings point). */
+  const text = [
+    JSON.stringify({
+      kind: 'NodeList',
+      apiVersion: 'v1',
+      items: [
+        { metadata: { name: 'n1', annotations: { note: 'é😀 "}{" \\' } }, spec: { podCIDR: '10.244.0.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '192.168.1.10' }] } },
+        { metadata: { name: 'n2' }, spec: { podCIDR: '10.244.1.0/24' } },
+      ],
+    }, null, 4),
+    '==== START logs for container c of pod kube-system/kube-controller-manager-n1 ====',
+    'E0101 señal 😀 { "half": [ ==== END logs for container other of pod x/y ====',
+    '==== END logs for container c of pod kube-system/kube-controller-manager-n1 ====',
+    JSON.stringify({
+      kind: 'PodList',
+      items: [
+        { metadata: { name: 'kube-controller-manager-n1', namespace: 'kube-system' }, spec: { nodeName: 'n1', containers: [{ name: 'kube-controller-manager', command: ['kube-controller-manager', '--cluster-cidr=10.244.0.0/16', '--service-cluster-ip-range=10.96.0.0/12'] }] }, status: { podIP: '192.168.1.10' } },
+        { metadata: { name: 'web-ü', namespace: 'default' }, spec: { nodeName: 'n2' }, status: { podIPs: [{ ip: '10.244.1.5' }, { ip: 'not-an-ip' }] } },
+        { metadata: { namespace: 'default' } },
+        7,
+      ],
+    }),
+    JSON.stringify({ kind: 'ServiceList', items: [{ metadata: { name: 'kubernetes', namespace: 'default' }, spec: { clusterIP: '10.96.0.1' } }] }, null, 4),
+    '',
+  ].join('\n');
+  const bytes = new TextEncoder().encode(text);
+
+  async function* chunks<T>(parts: readonly T[]): AsyncGenerator<T> {
+    for (const p of parts) yield p;
+  }
+  const cut = <T extends string | Uint8Array>(whole: T, at: readonly number[]): T[] => {
+    const points = [0, ...[...at].sort((a, b) => a - b), whole.length];
+    return points.slice(1).map((end, k) => whole.slice(points[k], end) as T);
+  };
+
+  let expected: unknown;
+  beforeAll(async () => {
+    expected = plain(await discover({ dump: text }));
+  });
+
+  it('reads the same network from text, bytes and streams of either', async () => {
+    const n = await discover({ dump: text });
+    expect(n.pods.map((p) => p.name)).toEqual(['kube-controller-manager-n1', 'web-ü']);
+    expect(n.clusterCIDRs.map(String)).toEqual(['10.244.0.0/16']);
+    expect(n.warnings.map((w) => w.message)).toEqual([
+      'Pod default/web-ü: status.podIPs[1].ip: parseIPSloppy("not-an-ip"): unable to parse IP; ignored',
+      'document 2: items[2]: a Pod without metadata.name; skipped',
+      'document 2: items[3]: expected an object, found number 7; skipped',
+    ]);
+    expect(plain(await discover({ dump: bytes }))).toEqual(expected);
+    expect(plain(await discover({ dump: Buffer.from(text) }))).toEqual(expected);
+    expect(plain(await discover({ dump: chunks([text]) }))).toEqual(expected);
+    expect(plain(await discover({ dump: chunks([bytes]) }))).toEqual(expected);
+    expect(plain(await discover({ dump: chunks([...text]) }))).toEqual(expected);
+  });
+
+  it('reads a file stream', async () => {
+    const file = join(tmp, 'stream-dump.txt');
+    await writeFile(file, text);
+    const { createReadStream } = await import('node:fs');
+    expect(plain(await discover({ dump: createReadStream(file, { highWaterMark: 7 }) }))).toEqual(expected);
+  });
+
+  it('reads bytes cut in two anywhere: inside strings, escapes, multi-byte characters and log markers', async () => {
+    for (let k = 0; k <= bytes.length; k++) {
+      expect(plain(await discover({ dump: chunks([bytes.subarray(0, k), bytes.subarray(k)]) }))).toEqual(expected);
+    }
+  });
+
+  it('reads any chunking of the bytes or the text, mixed, into the same network (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.integer({ min: 0, max: bytes.length }), { maxLength: 30 }),
+        fc.uniqueArray(fc.integer({ min: 0, max: text.length }), { maxLength: 30 }),
+        async (byteCuts, textCuts) => {
+          expect(plain(await discover({ dump: chunks(cut(bytes, byteCuts)) }))).toEqual(expected);
+          expect(plain(await discover({ dump: chunks(cut(text, textCuts)) }))).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('reads a single document from a stream as from text: paths without "document 1", a CNI configuration as one', async () => {
+    const list = JSON.stringify({ kind: 'PodList', items: [{ metadata: { namespace: 'a' } }] });
+    expect(plain(await discover({ dump: chunks([...list]) }))).toEqual(plain(await discover({ dump: list })));
+    expect((await discover({ dump: chunks([list]) })).warnings.map((w) => w.message)).toEqual(['items[0]: a Pod without metadata.name; skipped']);
+    const cni = JSON.stringify({ cniVersion: '1.0.0', name: 'k8s', type: 'bridge', ipam: { type: 'host-local', ranges: [[{ subnet: '10.244.0.0/24' }]] } });
+    const fromText = await discover({ dump: cni });
+    expect(fromText.cniNetworks.map((c) => c.name)).toEqual(['k8s']);
+    expect(plain(await discover({ dump: chunks(cut(cni, [5, 17])) }))).toEqual(plain(fromText));
+  });
+
+  it('reports syntax errors with the line and column in the whole stream', async () => {
+    const bad = `${text}{"kind":"PodList","items":[{"a": tru}]}\n`;
+    const line = text.split('\n').length;
+    for (const dump of [bad, chunks([...bad]), new TextEncoder().encode(bad)]) {
+      const e = await rejection(discover({ dump }));
+      expect(e.code).toBe('ERR_K8S_INPUT_SYNTAX');
+      expect(e.message).toBe(`discover({ dump }): line ${line}, column 34: invalid JSON: unexpected "t"`);
+    }
+  });
+
+  it('rejects a dump of another type, and a stream that yields something else', async () => {
+    const e = await rejection(discover({ dump: 42 as unknown as string }));
+    expect(e.code).toBe('ERR_K8S_INVALID_ARGUMENT');
+    expect(e.message).toContain('options.dump must be a string, a Uint8Array or an async iterable of them, found number 42');
+    const f = await rejection(discover({ dump: chunks([text.slice(0, 10), 42]) as AsyncIterable<string> }));
+    expect(f.code).toBe('ERR_K8S_INVALID_ARGUMENT');
+    expect(f.message).toContain('yielded number 42');
+  });
+});

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KubernetesError } from '../kubernetes-error.js';
-import { splitDocuments } from './dump-stream.js';
+import { DocumentSplitter, type InputName, splitDocuments } from './dump-stream.js';
 
 const name = { label: 'test' };
 
@@ -124,5 +124,110 @@ describe('splitDocuments', () => {
         expect(splitDocuments(text, name)).toEqual(items.map(([d]) => JSON.parse(JSON.stringify(d))));
       }),
     );
+  });
+});
+
+/** The events a DocumentSplitter gives for `chunks`, as plain data. */
+function events(chunks: readonly string[], name: InputName = { label: 'test' }): unknown[] {
+  const out: unknown[] = [];
+  const splitter = new DocumentSplitter(name, {
+    document: (v) => out.push(['document', v]),
+    listStart: (kind) => out.push(['listStart', kind]),
+    listItem: (v, i) => out.push(['item', i, v]),
+    listEnd: (head) => out.push(['listEnd', head]),
+  });
+  for (const c of chunks) splitter.push(c);
+  splitter.end();
+  return out;
+}
+
+/** A dump with every awkward thing for a chunk boundary: escapes, brackets and log markers in strings, non-ASCII text, log blocks. */
+const awkward = [
+  JSON.stringify({ kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [{ metadata: { name: 'n1', annotations: { s: 'a"}{][\\', e: 'é😀', l: '==== START logs x ====' } } }] }, null, 4),
+  '==== START logs for container c of pod ns/p ====',
+  'déjà vu 😀 { "not": [ json',
+  'no newline==== END logs for container c of pod ns/p ====',
+  JSON.stringify({ kind: 'PodList', items: [{ metadata: { name: 'p1' } }, 42, 'x', [1, { a: '\\"' }], { metadata: { name: 'p2\u2028' } }] }),
+  JSON.stringify({ apiVersion: 'v1', items: [{ kind: 'Pod' }], kind: 'List' }, null, 2),
+  JSON.stringify([{ kind: 'Service' }], null, 4),
+  '',
+].join('\n');
+
+describe('DocumentSplitter', () => {
+  it('reads a List whose kind comes first item by item, and other documents whole', () => {
+    expect(events([awkward])).toEqual([
+      ['listStart', 'NodeList'],
+      ['item', 0, JSON.parse(awkward.slice(0, awkward.indexOf('\n}') + 2)).items[0]],
+      ['listEnd', { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [] }],
+      ['listStart', 'PodList'],
+      ['item', 0, { metadata: { name: 'p1' } }],
+      ['item', 1, 42],
+      ['item', 2, 'x'],
+      ['item', 3, [1, { a: '\\"' }]],
+      ['item', 4, { metadata: { name: 'p2\u2028' } }],
+      ['listEnd', { kind: 'PodList', items: [] }],
+      ['document', { apiVersion: 'v1', items: [{ kind: 'Pod' }], kind: 'List' }],
+      ['document', [{ kind: 'Service' }]],
+    ]);
+  });
+
+  it('gives the same events for the text cut in two anywhere, or one character at a time', () => {
+    const whole = events([awkward]);
+    for (let k = 0; k <= awkward.length; k++) expect(events([awkward.slice(0, k), awkward.slice(k)])).toEqual(whole);
+    expect(events([...awkward])).toEqual(whole);
+  });
+
+  it('gives the same events for any chunking (property)', () => {
+    const whole = events([awkward]);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.integer({ min: 0, max: awkward.length }), { maxLength: 40 }), (cuts) => {
+        const at = [0, ...[...cuts].sort((a, b) => a - b), awkward.length];
+        expect(events(at.slice(1).map((end, k) => awkward.slice(at[k], end)))).toEqual(whole);
+      }),
+    );
+  });
+
+  it('falls back to the scanner when a closing line at the item indentation is not the item end', () => {
+    // Hand-edited: the nested object closes at the item's indentation, so the fast path's cut does not parse.
+    const text = ['{', '    "kind": "PodList",', '    "items": [', '        {', '            "a": {', '        },', '            "b": "\\"}"', '        },', '        {', '            "c": 1', '        }', '    ]', '}', ''].join('\n');
+    const expected = [['listStart', 'PodList'], ['item', 0, { a: {}, b: '"}' }], ['item', 1, { c: 1 }], ['listEnd', { kind: 'PodList', items: [] }]];
+    expect(events([text])).toEqual(expected);
+    for (let k = 0; k <= text.length; k++) expect(events([text.slice(0, k), text.slice(k)])).toEqual(expected);
+  });
+
+  it.each([
+    // An element that is not JSON: its own parse fails, the validator finds the place.
+    ['{\n    "kind": "PodList",\n    "items": [\n        {\n            "a": tru\n        }\n    ]\n}', 5, 18, 'invalid JSON'],
+    // Something other than "," or "]" after an element.
+    ['{"kind":"PodList","items":[{}\n {}]}', 2, 2, 'expected "," or "]"'],
+    // A trailing comma after the last element.
+    ['{"kind":"PodList","items":[{},]}', 1, 31, 'invalid JSON'],
+    // Bad JSON after the items.
+    ['{"kind":"PodList","items":[{}],\n "x" 1}', 2, 6, 'expected ":" after a property name'],
+    // Bad JSON before the items.
+    ['{"kind":"PodList",\n "x": tru, "items":[{}]}', 2, 7, 'invalid JSON'],
+    // The text ends inside the items: reported at the document's start, as for a document read whole.
+    ['\n{"kind":"PodList","items":[{}, {"a": 1}', 2, 1, 'unexpected end of input'],
+    // JSON.parse would keep the last kind, which is not known when the items are read.
+    ['{"kind":"PodList","items":[],"kind":"Pod"}', 1, 1, 'two top-level "kind" keys'],
+    ['{"kind":"PodList","items":[],"items":{}}', 1, 1, 'two top-level "items" keys'],
+  ])('rejects %j at line %i, column %i, whole or in chunks', (text, line, column, reason) => {
+    for (const chunks of [[text], [...text], [text.slice(0, text.length >> 1), text.slice(text.length >> 1)]]) {
+      let error: unknown;
+      try {
+        events(chunks, { file: 'dump.txt' });
+      } catch (e) {
+        error = e;
+      }
+      expect(KubernetesError.isInstance(error)).toBe(true);
+      expect((error as KubernetesError).message).toContain(`dump.txt: line ${line}, column ${column}: `);
+      expect((error as KubernetesError).message).toContain(reason);
+    }
+  });
+
+  it('keeps line and column across dropped text', () => {
+    const text = `${'{"kind":"PodList","items":[{}]}\n'.repeat(500)}{"kind":"PodList","items":[{"a": x}]}`;
+    const chunks = text.match(/[^]{1,100}/g)!;
+    expect(() => events(chunks, { file: 'dump.txt' })).toThrow(/^dump\.txt: line 501, column 34: invalid JSON/);
   });
 });

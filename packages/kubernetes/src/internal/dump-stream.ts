@@ -123,6 +123,8 @@ export class DocumentSplitter {
   /** Drops the text before `buf[k]`, counting its lines for error positions. */
   private discard(k: number): void {
     if (k === 0) return;
+    const list = this.list;
+    if (list !== undefined && list.at === undefined && list.start < this.base + k) list.at = this.position(list.start - this.base);
     const b = this.buf;
     let nl = b.lastIndexOf('\n', k - 1);
     if (nl >= 0) {
@@ -352,18 +354,23 @@ export class DocumentSplitter {
     const count = (k: string): number => (list.keys.get(k) ?? 0) + (keys.get(k) ?? 0);
     if (count('kind') > 1 || count('items') > 1) {
       // JSON.parse would keep the last one, which can only be known once the items have been read as the first said.
-      const start = list.start - this.base;
-      throw this.syntaxError(start < 0 ? i : start, `a List document with ${count('kind') > 1 ? 'two top-level "kind" keys' : 'two top-level "items" keys'} is ambiguous`);
+      throw this.listError(list, `a List document with ${count('kind') > 1 ? 'two top-level "kind" keys' : 'two top-level "items" keys'} is ambiguous`);
     }
     this.list = undefined;
     this.pos = end!;
     this.sink.listEnd(head);
   }
 
-  /** The error for text that ends inside an open List: at the document's start while that is still here. */
+  /** The error for text that ends inside an open List, at the document's start. */
   private endError(list: OpenList): KubernetesError {
+    return this.listError(list, 'unexpected end of input inside a JSON document that starts here');
+  }
+
+  /** An error at the start of an open List. */
+  private listError(list: OpenList, reason: string): KubernetesError {
     const s = list.start - this.base;
-    return this.syntaxError(s < 0 ? this.buf.length : s, 'unexpected end of input inside a JSON document that starts here');
+    if (s >= 0) return this.syntaxError(s, reason);
+    return syntaxError(this.name, list.at!.line, list.at!.column, reason);
   }
 
   /** The index of the first character at or after `i` that is not JSON white space (the end of the text, at the end). */
@@ -518,6 +525,12 @@ export class DocumentSplitter {
 
   /** An error at `buf[i]`, with its line and column in the whole input. */
   private syntaxError(i: number, reason: string): KubernetesError {
+    const { line, column } = this.position(i);
+    return syntaxError(this.name, line, column, reason);
+  }
+
+  /** The line and column (from 1) of `buf[i]` in the whole input. */
+  private position(i: number): { line: number; column: number } {
     const text = this.buf;
     let line = this.baseLine;
     let lineStart = this.baseLineStart - this.base;
@@ -525,7 +538,7 @@ export class DocumentSplitter {
       line++;
       lineStart = k + 1;
     }
-    return syntaxError(this.name, line, i - lineStart + 1, reason);
+    return { line, column: i - lineStart + 1 };
   }
 }
 
@@ -542,6 +555,8 @@ interface OpenList {
   readonly keys: Map<string, number>;
   /** Whether elements are cut with the indented fast path (until it fails once). */
   fast: boolean;
+  /** The line and column of `start`, kept when the text there is dropped. */
+  at?: { line: number; column: number };
 }
 
 /**
