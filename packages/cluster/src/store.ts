@@ -21,21 +21,53 @@ export interface StoreEntry {
  * the caller can decide again without another read.
  */
 export type StoreWrite =
-  | { readonly ok: true; readonly revision: bigint }
-  | { readonly ok: false; readonly current: StoreEntry | undefined };
+  | {
+      /** StoreWrite.ok is true: the write was applied. */
+      readonly ok: true;
+      /** StoreWrite.revision is the store revision the write was applied at (the key's new mod revision). */
+      readonly revision: bigint;
+    }
+  | {
+      /** StoreWrite.ok is false: the condition did not hold and nothing was written. */
+      readonly ok: false;
+      /** StoreWrite.current is the key's current entry, undefined when it does not exist. */
+      readonly current: StoreEntry | undefined;
+    };
 
 /**
  * StoreCondition is one guard of a {@link Store.txn}: the key is absent, or its mod revision is exactly the one given
  * (the key exists and nobody wrote it since it was read).
  */
 export type StoreCondition =
-  | { readonly key: string; readonly absent: true }
-  | { readonly key: string; readonly modRevision: bigint };
+  | {
+      /** StoreCondition.key is the key the condition is about. */
+      readonly key: string;
+      /** StoreCondition.absent requires that the key does not exist. */
+      readonly absent: true;
+    }
+  | {
+      /** StoreCondition.key is the key the condition is about. */
+      readonly key: string;
+      /** StoreCondition.modRevision requires that the key exists with exactly this mod revision (at least 1). */
+      readonly modRevision: bigint;
+    };
 
 /** StoreOperation is one write of a {@link Store.txn}: put a value, or delete the key (a no-op when absent). */
 export type StoreOperation =
-  | { readonly op: 'put'; readonly key: string; readonly value: Uint8Array }
-  | { readonly op: 'delete'; readonly key: string };
+  | {
+      /** StoreOperation.op `'put'` writes `value` to `key`, creating it when absent. */
+      readonly op: 'put';
+      /** StoreOperation.key is the key written. */
+      readonly key: string;
+      /** StoreOperation.value is the bytes to store (copied). */
+      readonly value: Uint8Array;
+    }
+  | {
+      /** StoreOperation.op `'delete'` removes `key`; nothing happens when it is absent. */
+      readonly op: 'delete';
+      /** StoreOperation.key is the key removed. */
+      readonly key: string;
+    };
 
 /**
  * StoreTxnResult is the outcome of a {@link Store.txn}: when every condition held, all operations were applied
@@ -43,8 +75,20 @@ export type StoreOperation =
  * every key named in a condition.
  */
 export type StoreTxnResult =
-  | { readonly ok: true; readonly revision: bigint }
-  | { readonly ok: false; readonly revision: bigint; readonly current: ReadonlyMap<string, StoreEntry | undefined> };
+  | {
+      /** StoreTxnResult.ok is true: every condition held and every operation was applied. */
+      readonly ok: true;
+      /** StoreTxnResult.revision is the revision the operations were applied at (unchanged when they changed nothing). */
+      readonly revision: bigint;
+    }
+  | {
+      /** StoreTxnResult.ok is false: a condition failed and nothing was written. */
+      readonly ok: false;
+      /** StoreTxnResult.revision is the store revision `current` was read at. */
+      readonly revision: bigint;
+      /** StoreTxnResult.current maps every key named in a condition to its current entry, undefined when absent. */
+      readonly current: ReadonlyMap<string, StoreEntry | undefined>;
+    };
 
 /** StoreList is one page of {@link Store.list}: entries in key order, the revision they were read at, and whether more follow. */
 export interface StoreList {
