@@ -20,7 +20,18 @@ import type {
   StoreWrite,
 } from './store.js';
 
-/** EtcdStoreOptions configures an {@link EtcdStore}. */
+/**
+ * EtcdStoreOptions configures an {@link EtcdStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new EtcdStore({
+ *   endpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379', 'http://10.0.0.3:2379'],
+ *   prefix: '/ipam/',
+ *   timeoutMs: 3000,
+ * });
+ * ```
+ */
 export interface EtcdStoreOptions {
   /**
    * EtcdStoreOptions.endpoints are the client URLs of the etcd members (`http://host:2379` or `https://...`), tried in
@@ -29,7 +40,8 @@ export interface EtcdStoreOptions {
   readonly endpoints: readonly string[];
   /**
    * EtcdStoreOptions.prefix is put before every key (`'/ipam/'`: key `pools/pods` is etcd key `/ipam/pools/pods`); the
-   * store reads and writes nothing outside it. The empty string uses the whole keyspace.
+   * store reads and writes nothing outside it. The empty string uses the whole keyspace. End it with a separator:
+   * prefixes are compared bytewise, so a store on `'/ipam'` also sees the keys of one on `'/ipam2/'`.
    */
   readonly prefix: string;
   /**

@@ -20,12 +20,33 @@ import type {
   StoreWrite,
 } from './store.js';
 
-/** MemoryStoreMethod names the {@link Store} method a {@link MemoryStoreFaultContext} is about. */
+/**
+ * MemoryStoreMethod names the {@link Store} method a {@link MemoryStoreFaultContext} is about.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ faults: (c) => (c.method === 'txn' ? 'unavailable' : undefined) });
+ * ```
+ */
 export type MemoryStoreMethod = 'get' | 'list' | 'create' | 'update' | 'delete' | 'txn';
 
 /**
  * MemoryStoreFaultContext describes one call to a {@link MemoryStore}, given to its `faults` hook before the call is
  * applied.
+ *
+ * @example
+ * ```ts
+ * // Every write to a key under blocks/ fails once, as if etcd had no leader.
+ * const failed = new Set<string>();
+ * const store = new MemoryStore({
+ *   faults: ({ write, keys }) => {
+ *     const k = keys.find((x) => x.startsWith('blocks/'));
+ *     if (!write || k === undefined || failed.has(k)) return undefined;
+ *     failed.add(k);
+ *     return 'unavailable';
+ *   },
+ * });
+ * ```
  */
 export interface MemoryStoreFaultContext {
   /** MemoryStoreFaultContext.method is the Store method called. */
@@ -47,10 +68,24 @@ export interface MemoryStoreFaultContext {
  *
  * For reads, `'reply-lost'` and `'request-lost'` throw `ERR_STORE_UNAVAILABLE`, as a read has no outcome to lose.
  * `undefined` lets the call proceed normally.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ faults: (c) => (c.call === 1 ? 'reply-lost' : undefined) });
+ * await store.create('k', new Uint8Array([1])).catch((e) => e.code);   // 'ERR_STORE_OUTCOME_UNKNOWN'
+ * await store.get('k');                                                // applied all the same: version 1n
+ * ```
  */
 export type MemoryStoreFault = 'unavailable' | 'reply-lost' | 'request-lost' | undefined;
 
-/** MemoryStoreOptions configures a {@link MemoryStore}. */
+/**
+ * MemoryStoreOptions configures a {@link MemoryStore}.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryStore({ maxTxnOps: 128, faults: () => undefined });
+ * ```
+ */
 export interface MemoryStoreOptions {
   /**
    * MemoryStoreOptions.faults is called before every call is applied and decides whether it fails (see

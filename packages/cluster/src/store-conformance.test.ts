@@ -345,6 +345,51 @@ describe('MemoryStore', () => {
   });
 });
 
+describe('documentation examples', () => {
+  it('MemoryStore', async () => {
+    const store = new MemoryStore();
+    const w = await store.create('pools/pods', new TextEncoder().encode('{}'));
+    expect(w).toEqual({ ok: true, revision: 2n });
+    const e = await store.get('pools/pods');
+    expect(e).toMatchObject({ createRevision: 2n, modRevision: 2n, version: 1n });
+    expect(await store.update('pools/pods', new Uint8Array([1]), e!.modRevision)).toEqual({ ok: true, revision: 3n });
+    expect(await store.update('pools/pods', new Uint8Array([2]), e!.modRevision)).toMatchObject({ ok: false, current: { modRevision: 3n } });
+  });
+
+  it('MemoryStoreFault', async () => {
+    const store = new MemoryStore({ faults: (c) => (c.call === 1 ? 'reply-lost' : undefined) });
+    expect(await store.create('k', new Uint8Array([1])).catch((e: ClusterError) => e.code)).toBe('ERR_STORE_OUTCOME_UNKNOWN');
+    expect(await store.get('k')).toMatchObject({ version: 1n });
+  });
+
+  it('MemoryStoreFaultContext', async () => {
+    const failed = new Set<string>();
+    const store = new MemoryStore({
+      faults: ({ write, keys }) => {
+        const k = keys.find((x) => x.startsWith('blocks/'));
+        if (!write || k === undefined || failed.has(k)) return undefined;
+        failed.add(k);
+        return 'unavailable';
+      },
+    });
+    expect(await codeOf(store.create('blocks/1', enc('v')))).toBe('ERR_STORE_UNAVAILABLE');
+    expect(await store.create('blocks/1', enc('v'))).toMatchObject({ ok: true });
+    expect(await store.create('other', enc('v'))).toMatchObject({ ok: true });
+  });
+
+  it('EtcdStore', async () => {
+    const { endpoints } = await etcd();
+    const store = new EtcdStore({ endpoints, prefix: freshPrefix('example') });
+    const w = await store.create('pools/pods', new TextEncoder().encode('{"cidrs":["10.244.0.0/16"]}'));
+    expect(w.ok).toBe(true);
+    const again = await store.create('pools/pods', new TextEncoder().encode('{}'));
+    expect(again.ok ? undefined : again.current?.createRevision).toBe(w.ok ? w.revision : 0n);
+    const page = await store.list('pools/', { limit: 100 });
+    expect(page.entries.map((e) => e.key)).toEqual(['pools/pods']);
+    await store.close();
+  });
+});
+
 describe('EtcdStore prefix isolation', () => {
   it('stores with different prefixes on one etcd never see each other', async () => {
     const { endpoints } = await etcd();
