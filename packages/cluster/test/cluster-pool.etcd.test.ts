@@ -1,0 +1,123 @@
+// ClusterPool across processes against real etcd: allocator processes (not async tasks), each a node, allocating and
+// releasing at the same time. No address may be held by two owners at once, none may be lost, and etcd must end up
+// holding exactly what the processes believe they hold.
+//
+// The worker is TypeScript; it is compiled with the TypeScript compiler API (a devDependency) into a scratch folder
+// under this package's node_modules/.cache (ignored by git), so its imports resolve to this package's sources and to
+// @ipam/core's build.
+//
+// CLUSTER_SURVIVAL_PROCESSES and CLUSTER_SURVIVAL_OPS scale the run (the issue's figure: 8 processes × 2,000).
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterPool, EtcdStore } from '../src/index.js';
+import { type EtcdCluster, startEtcd } from './etcd.js';
+
+const PROCESSES = Number(process.env['CLUSTER_SURVIVAL_PROCESSES'] ?? 8);
+const OPS = Number(process.env['CLUSTER_SURVIVAL_OPS'] ?? 300);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface WorkerReport {
+  readonly node: string;
+  readonly held: readonly { addr: string; owner: string; from: number }[];
+  readonly intervals: readonly { addr: string; owner: string; from: number; to: number }[];
+  readonly allocations: number;
+  readonly releases: number;
+  readonly storeErrors: number;
+  readonly ms: number;
+}
+
+/** Compiles src/ (without tests) and test/pool-worker.ts into a scratch folder under the package; returns the worker's path. */
+function buildWorker(out: string): string {
+  const files = [
+    ...readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => join(root, 'src', f)),
+    join(root, 'test', 'pool-worker.ts'),
+  ];
+  for (const file of files) {
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, useDefineForClassFields: false },
+      fileName: file,
+    }).outputText;
+    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, js);
+  }
+  return join(out, 'test', 'pool-worker.js');
+}
+
+function runWorker(worker: string, endpoints: readonly string[], node: string, ops: number, seed: number): Promise<WorkerReport> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [worker, endpoints.join(','), node, String(ops), String(seed)], { maxBuffer: 64 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`worker ${node} failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as WorkerReport);
+    });
+  });
+}
+
+describe('ClusterPool across processes on real etcd', () => {
+  let etcd: EtcdCluster | undefined;
+  let scratch = '';
+  let worker = '';
+
+  beforeAll(async () => {
+    mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+    scratch = mkdtempSync(join(root, 'node_modules', '.cache', 'pool-worker-'));
+    writeFileSync(join(scratch, 'package.json'), '{"type":"module"}\n');
+    worker = buildWorker(scratch);
+    etcd = await startEtcd();
+  });
+
+  afterAll(async () => {
+    await etcd?.stop();
+    if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it(`${PROCESSES} allocator processes × ${OPS} allocations and releases: no address held twice, none lost`, async () => {
+    const endpoints = etcd!.endpoints;
+    const reports = await Promise.all(
+      Array.from({ length: PROCESSES }, (_, i) => runWorker(worker, endpoints, `node-${i}`, OPS, 1000 + i)),
+    );
+    // Nobody held an address while another owner held it: holding intervals (from allocate's answer to the release
+    // call) of one address never overlap. Processes share the machine's clock; 1 ms covers timestamp rounding.
+    const byAddr = new Map<string, { owner: string; from: number; to: number }[]>();
+    const end = Math.max(...reports.map((r) => Math.max(0, ...r.held.map((h) => h.from)))) + 1;
+    for (const r of reports) {
+      for (const x of [...r.intervals, ...r.held.map((h) => ({ ...h, to: end }))]) {
+        const list = byAddr.get(x.addr) ?? [];
+        list.push(x);
+        byAddr.set(x.addr, list);
+      }
+    }
+    const overlaps: string[] = [];
+    for (const [addr, list] of byAddr) {
+      list.sort((a, b) => a.from - b.from);
+      for (let i = 1; i < list.length; i++) {
+        if (list[i]!.from < list[i - 1]!.to - 1) overlaps.push(`${addr}: ${list[i - 1]!.owner} and ${list[i]!.owner}`);
+      }
+    }
+    expect(overlaps).toEqual([]);
+    // What etcd holds is exactly what the processes believe they hold.
+    const store = new EtcdStore({ endpoints, prefix: '/ipam-test/' });
+    const checker = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.96.0.0/22'], blockSize: 28, node: 'checker' });
+    const believed = new Map(reports.flatMap((r) => r.held.map((h) => [h.addr, h.owner] as const)));
+    expect(believed.size).toBe(reports.reduce((n, r) => n + r.held.length, 0));
+    const stored = new Map((await checker.list()).map((a) => [a.addr.toString(), a.owner]));
+    expect(stored).toEqual(believed);
+    const ops = reports.reduce((n, r) => n + r.allocations + r.releases, 0);
+    expect(ops).toBeGreaterThanOrEqual(PROCESSES * OPS * 0.9);
+    const stats = await checker.stats();
+    expect(stats.used).toBe(BigInt(believed.size));
+    await store.close();
+    const slowest = Math.max(...reports.map((r) => r.ms));
+    console.log(
+      `ClusterPool on etcd: ${PROCESSES} processes, ${ops} operations in ${(slowest / 1000).toFixed(1)} s ` +
+        `(${Math.round(ops / (slowest / 1000))}/s), ${stats.claimedBlocks} blocks claimed, ` +
+        `${reports.reduce((n, r) => n + r.storeErrors, 0)} store errors`,
+    );
+  });
+});
