@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +62,41 @@ describe('startEtcd (test harness)', () => {
       const silent = join(dir, 'etcd');
       writeFileSync(silent, '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 });
       await expect(startEtcd({ binary: silent, timeoutMs: 500 })).rejects.toThrow(/m0 not healthy within 500 ms/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('kills its etcd and removes the data dir when the process running the harness dies by SIGKILL', async () => {
+    // Run the harness in a separate node process (transpiled on the fly), then SIGKILL that process.
+    const ts = await import('typescript');
+    const dir = mkdtempSync(join(tmpdir(), 'ipam-harness-'));
+    try {
+      const src = readFileSync(new URL('./etcd.ts', import.meta.url), 'utf8');
+      const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+      writeFileSync(join(dir, 'etcd.mjs'), js.outputText);
+      writeFileSync(
+        join(dir, 'main.mjs'),
+        "import { startEtcd } from './etcd.mjs';\n" +
+          'const e = await startEtcd();\n' +
+          'console.log(JSON.stringify({ pid: e.members[0].pid, dataDir: e.members[0].dataDir }));\n' +
+          'setInterval(() => {}, 1000);\n',
+      );
+      const child = spawn(process.execPath, [join(dir, 'main.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.trim());
+        });
+        child.once('exit', (code) => reject(new Error(`harness child exited early (${code}): ${out}`)));
+      });
+      const { pid, dataDir } = JSON.parse(line) as { pid: number; dataDir: string };
+      expect([alive(pid), existsSync(dataDir)]).toEqual([true, true]);
+      child.kill('SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while ((alive(pid) || existsSync(dataDir)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect([alive(pid), existsSync(dataDir)]).toEqual([false, false]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -2,7 +2,8 @@
 // When etcd is missing or does not become healthy, startEtcd throws: the tests that need it fail, never skip.
 //
 // Every member runs under a small sh wrapper that holds the read end of a pipe from this process: when this process
-// dies, even by SIGKILL, the pipe closes and the wrapper SIGKILLs its etcd, so no etcd outlives a test run.
+// dies, even by SIGKILL, the pipe closes and the wrapper SIGKILLs its etcd and removes its data dir, so no etcd
+// outlives a test run. (The harness writes "keep" into the pipe when it ends a member itself, to keep the data.)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -105,11 +106,17 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-// The wrapper: start etcd with stdin from /dev/null, report its pid, SIGKILL it when our pipe closes, exit with it.
-const WRAPPER = 'exec 3<&0; "$0" "$@" </dev/null & p=$!; echo "pid $p"; (read _ <&3; kill -9 $p 2>/dev/null) & wait $p';
+// The wrapper: start etcd with stdin from /dev/null, report its pid, and exit with it; a background reader SIGKILLs
+// etcd when a line or EOF arrives on our pipe, and removes the data dir unless that line is "keep".
+const WRAPPER =
+  'exec 3<&0; "$0" "$@" </dev/null & p=$!; echo "pid $p"; ' +
+  '(read c <&3; kill -9 $p 2>/dev/null; [ "$c" = keep ] || rm -rf "$IPAM_ETCD_DATA_DIR") & wait $p';
 
 function launch(m: MemberState): void {
-  const child = spawn('/bin/sh', ['-c', WRAPPER, m.binary, ...m.args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', WRAPPER, m.binary, ...m.args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, IPAM_ETCD_DATA_DIR: m.dataDir },
+  });
   live.add(child);
   m.child = child;
   m.pid = undefined;
@@ -127,7 +134,7 @@ function launch(m: MemberState): void {
   m.exited = new Promise((resolve) => {
     child.once('exit', () => {
       live.delete(child);
-      child.stdin?.destroy();
+      child.stdin?.end('keep\n');
       if (m.child === child) {
         m.child = undefined;
         m.pid = undefined;
@@ -242,7 +249,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
         // already gone
       }
     }
-    child.stdin?.end(); // makes the wrapper kill etcd if its pid was not known yet
+    child.stdin?.end('keep\n'); // makes the wrapper kill etcd if its pid was not known yet
     await m.exited;
   };
   const member = (i: number): MemberState => {
