@@ -592,3 +592,60 @@ describe('ClusterPool.stats', () => {
     expect(Prefix.parse('10.244.0.0/16').size).toBe(65536n);
   });
 });
+
+describe('documentation examples', () => {
+  it('ClusterPool', async () => {
+    const store = new MemoryStore();
+    const pool = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.244.0.0/16'], blockSize: 26, node: 'node-a' });
+    const ip = await pool.allocate({ owner: 'default/web-0/eth0' });
+    expect([ip.toString(), (await pool.list())[0]!.block.toString()]).toEqual(['10.244.100.192', '10.244.100.192/26']);
+    await pool.release(ip);
+    await pool.allocate({ owner: 'default/db-0/eth0' });
+    await pool.releaseOwner('default/db-0/eth0');
+    expect((await pool.list()).length).toBe(0);
+  });
+
+  it('ClusterPool.allocateMany and release of a listed allocation', async () => {
+    const store = new MemoryStore();
+    const pool = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.244.0.0/16'], blockSize: 26, node: 'node-a' });
+    const [a, b] = await pool.allocateMany(['default/web-0/eth0', 'default/web-1/eth0']);
+    expect([a!.seq, b!.seq]).toEqual([1, 2]);
+    const other = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.244.0.0/16'], blockSize: 26, node: 'node-b' });
+    await other.release((await other.list())[0]!);
+    const freed = await pool.releaseOwner('default/web-1/eth0');
+    expect(freed).toEqual([{ addr: b!.addr, owner: 'default/web-1/eth0', node: 'node-a', block: b!.block, affinity: 'node-a', seq: 2 }]);
+  });
+
+  it('ClusterPool.stats and releaseEmptyBlocks', async () => {
+    const store = new MemoryStore();
+    const pool = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.244.0.0/16'], blockSize: 26, node: 'node-a' });
+    await pool.allocate({ owner: 'default/web-0/eth0' });
+    const s = await pool.stats();
+    expect([s.free, s.nodes.get('node-a')]).toEqual([65533n, { blocks: 1, used: 1, free: 63 }]);
+    const gone = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.244.0.0/16'], blockSize: 26, node: 'node-gone' });
+    await gone.releaseOwner(String((await gone.allocateMany(['x']))[0]!.owner));
+    const freed = await pool.releaseEmptyBlocks({ node: 'node-gone' });
+    expect(freed.length).toBe(1);
+    expect((await pool.stats()).nodes.has('node-gone')).toBe(false);
+  });
+
+  it('ClusterPool.collectGarbage', async () => {
+    const pool = await ClusterPool.open({ store: new MemoryStore(), name: 'pods', cidrs: ['10.244.0.0/16'], blockSize: 26, node: 'node-a' });
+    const pods = new Set(['default/web-0/eth0']);
+    await pool.allocateMany(['default/web-0/eth0', 'default/gone-0/eth0']);
+    let t = 0;
+    const gc = { isAlive: async (owner: string) => pods.has(owner), graceMs: 60_000, now: () => t };
+    expect((await pool.collectGarbage(gc)).suspected).toBe(1);
+    t = 61_000;
+    const { freed } = await pool.collectGarbage(gc);
+    expect(freed.map((f) => f.owner)).toEqual(['default/gone-0/eth0']);
+  });
+
+  it('ClusterError from allocate', async () => {
+    const pool = await ClusterPool.open({ store: new MemoryStore(), name: 'tiny', cidrs: ['10.0.0.0/31'], blockSize: 31, node: 'a' });
+    await pool.allocateMany(['x', 'y']);
+    const e = await pool.allocate({ owner: 'z' }).catch((x: unknown) => x);
+    expect(ClusterError.isInstance(e) && e.code).toBe('ERR_CLUSTER_POOL_EXHAUSTED');
+    expect((e as Error).message).toBe('ClusterPool.allocate("tiny"): no free address in 10.0.0.0/31 (1 × /31 blocks, all full)');
+  });
+});

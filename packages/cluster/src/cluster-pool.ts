@@ -225,7 +225,7 @@ function hash(s: string): bigint {
  * ```ts
  * const store = new MemoryStore(); // or new EtcdStore({ endpoints: ['http://127.0.0.1:2379'], prefix: '/ipam/' })
  * const pool = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.244.0.0/16'], blockSize: 26, node: 'node-a' });
- * const ip = await pool.allocate({ owner: 'default/web-0/eth0' }); // an Addr in the node's block, e.g. 10.244.41.1
+ * const ip = await pool.allocate({ owner: 'default/web-0/eth0' }); // 10.244.100.192: node-a's first block is 10.244.100.192/26
  * await pool.release(ip);
  * await pool.allocate({ owner: 'default/db-0/eth0' });
  * await pool.releaseOwner('default/db-0/eth0');
@@ -373,7 +373,7 @@ export class ClusterPool {
    * @example
    * ```ts
    * const ip = await pool.allocate({ owner: 'default/web-0/eth0' });
-   * ip.toString(); // '10.244.41.1'
+   * ip.toString(); // '10.244.100.192' for node-a in a fresh 10.244.0.0/16 pool (the first address of its block)
    * ```
    */
   async allocate(options: ClusterAllocateOptions): Promise<Addr> {
@@ -451,7 +451,7 @@ export class ClusterPool {
         if (plan === undefined) {
           throw new ClusterError(
             'ERR_CLUSTER_POOL_EXHAUSTED',
-            `${api}: no free address in any of the pool's ${this.#geo.totalBlocks} blocks of ${this.#geo.cidrs.join(', ')}`,
+            `${api}: no free address in ${this.#geo.cidrs.join(', ')} (${this.#geo.totalBlocks} × /${this.#geo.blockSize} blocks, all full)`,
           );
         }
         const { key, block, base, offsets } = plan;
@@ -865,7 +865,8 @@ export class ClusterPool {
    *
    * @example
    * ```ts
-   * await pool.releaseEmptyBlocks({ node: 'node-gone' }); // [Prefix 10.244.3.0/26, ...]
+   * const freed = await pool.releaseEmptyBlocks({ node: 'node-gone' });
+   * freed.map(String); // e.g. ['10.244.87.0/26']: other nodes can claim it now
    * ```
    */
   async releaseEmptyBlocks(options?: { readonly node?: string }): Promise<Prefix[]> {
@@ -928,9 +929,10 @@ export class ClusterPool {
    *
    * @example
    * ```ts
+   * await pool.allocate({ owner: 'default/web-0/eth0' }); // in a fresh 10.244.0.0/16 pool
    * const s = await pool.stats();
-   * s.free; // 65534n in a fresh 10.244.0.0/16 pool
-   * s.nodes.get('node-a'); // { blocks: 1, used: 1, free: 62 }
+   * s.free; // 65533n (65536 addresses, the first and last reserved, one used)
+   * s.nodes.get('node-a'); // { blocks: 1, used: 1, free: 63 }
    * ```
    */
   async stats(): Promise<ClusterPoolStats> {
