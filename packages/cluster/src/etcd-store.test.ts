@@ -1,5 +1,6 @@
 // EtcdStore against real etcd when things go wrong: dead endpoints, lost replies, paused and killed members.
 // (Its everyday semantics are in store-conformance.test.ts, shared with MemoryStore.)
+import { createServer as createHttpServer } from 'node:http';
 import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtcdCluster, freePort, startEtcd } from '../test/etcd.js';
@@ -182,9 +183,38 @@ describe('EtcdStore on one member', () => {
     await fetch(`${endpoint}/v3/kv/put`, { method: 'POST', body: JSON.stringify({ key: bad.toString('base64'), value: '' }) });
     const e = await failure(store.list(''));
     expect(e.code).toBe('ERR_CLUSTER_POOL_CORRUPT');
-    expect(e.message).toContain(`etcd key 0x${bad.toString('hex')}`);
+    expect(e.message).toContain(`EtcdStore.list("${p}") at ${endpoint}: etcd key 0x${bad.toString('hex')}`);
     expect((await store.get('good'))!.value).toEqual(enc('v'));
     await store.close();
+  });
+
+  it('tells an HTTP server that is not etcd from an etcd that is down', async () => {
+    // 404: not an etcd 3.4+ gateway; 200 without a header: not an etcd answer; 503 without a body: the server is down.
+    const answers: Record<string, [number, string]> = {
+      '/notfound/v3/kv/range': [404, 'Not Found'],
+      '/garbage/v3/kv/range': [200, '{"kvs":[]}'],
+      '/down/v3/kv/txn': [503, 'Service Unavailable'],
+      '/down/v3/kv/range': [503, 'Service Unavailable'],
+    };
+    const server = createHttpServer((req, res) => {
+      const [status, body] = answers[req.url ?? ''] ?? [500, 'unexpected'];
+      req.resume().on('end', () => res.writeHead(status).end(body));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const notEtcd = new EtcdStore({ endpoints: [`${base}/notfound`], prefix: '/' });
+      const e1 = await failure(notEtcd.get('k'));
+      expect([e1.code, e1.message]).toEqual(['ERR_STORE_REJECTED', expect.stringContaining('is this etcd 3.4 or later')]);
+      const garbage = new EtcdStore({ endpoints: [`${base}/garbage`], prefix: '/' });
+      const e2 = await failure(garbage.get('k'));
+      expect([e2.code, e2.message]).toEqual(['ERR_STORE_REJECTED', expect.stringContaining(`at ${base}/garbage: unexpected etcd answer: no header.revision`)]);
+      const down = new EtcdStore({ endpoints: [`${base}/down`, endpoint], prefix: prefix() });
+      expect((await failure(down.create('k', enc('v')))).code).toBe('ERR_STORE_OUTCOME_UNKNOWN');
+      expect(await down.get('k')).toBeUndefined(); // the read went on to the real etcd
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('rejects bad options with ERR_STORE_INVALID_ARGUMENT', () => {

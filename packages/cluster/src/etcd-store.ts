@@ -81,6 +81,9 @@ const NOT_SENT_CODES = new Set([
 
 type Json = Record<string, unknown>;
 
+/** Decodes keys strictly: a key that is not UTF-8 cannot be named by a string. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** One failed attempt at one endpoint. */
 interface Attempt {
   readonly ok: false;
@@ -159,8 +162,10 @@ export class EtcdStore implements Store {
   async get(key: string): Promise<StoreEntry | undefined> {
     checkKey('EtcdStore.get', key);
     const api = `EtcdStore.get(${quote(this.#prefix + key)})`;
-    const res = await this.#call(api, key, '/v3/kv/range', { key: this.#encodeKey(key) }, false);
-    const kvs = this.#entries(api, key, res['kvs']);
+    const { json: res, at } = await this.#call(api, key, '/v3/kv/range', { key: this.#encodeKey(key) }, false);
+    headerRevision(at, res);
+    const kvs = this.#entries(at, key, res['kvs']);
+    if (kvs.length > 1 || (kvs[0] !== undefined && kvs[0].key !== key)) throw this.#malformed(at, key, 'range of one key returned another');
     return kvs[0];
   }
 
@@ -178,9 +183,9 @@ export class EtcdStore implements Store {
     }
     const body: Json = { key: b64(start), range_end: b64(rangeEnd(full)) };
     if (args.limit !== undefined) body['limit'] = String(args.limit);
-    const res = await this.#call(api, args.prefix === '' ? undefined : args.prefix, '/v3/kv/range', body, false);
-    const entries = this.#entries(api, args.prefix, res['kvs']);
-    return { entries, revision: headerRevision(api, res), more: res['more'] === true };
+    const { json: res, at } = await this.#call(api, args.prefix === '' ? undefined : args.prefix, '/v3/kv/range', body, false);
+    const entries = this.#entries(at, args.prefix, res['kvs']);
+    return { entries, revision: headerRevision(at, res), more: res['more'] === true };
   }
 
   /** EtcdStore.create writes `key` only if it does not exist (a txn on `create_revision == 0`). */
@@ -252,27 +257,34 @@ export class EtcdStore implements Store {
       ),
       failure: compared.map((k) => ({ request_range: { key: this.#encodeKey(k) } })),
     };
-    const res = await this.#call(api, key, '/v3/kv/txn', body, true);
-    const revision = headerRevision(api, res);
+    const { json: res, at } = await this.#call(api, key, '/v3/kv/txn', body, true);
+    const revision = headerRevision(at, res);
     if (res['succeeded'] === true) return { ok: true, revision };
     const responses = res['responses'];
     if (!Array.isArray(responses) || responses.length !== compared.length) {
-      throw this.#malformed(api, key, 'txn failure branch does not hold one range response per compared key');
+      throw this.#malformed(at, key, 'txn failure branch does not hold one range response per compared key');
     }
     const current = new Map<string, StoreEntry | undefined>();
     compared.forEach((k, i) => {
       const range = (responses[i] as Json | null)?.['response_range'];
-      if (typeof range !== 'object' || range === null) throw this.#malformed(api, k, `responses[${i}] is not a range response`);
-      current.set(k, this.#entries(api, k, (range as Json)['kvs'])[0]);
+      if (typeof range !== 'object' || range === null) throw this.#malformed(at, k, `responses[${i}] is not a range response`);
+      current.set(k, this.#entries(at, k, (range as Json)['kvs'])[0]);
     });
     return { ok: false, revision, current };
   }
 
   /**
-   * Sends one request, trying the endpoints in turn as long as that is safe, and returns etcd's JSON answer.
+   * Sends one request, trying the endpoints in turn as long as that is safe, and returns etcd's JSON answer with
+   * `at`, the API and the endpoint that answered, for messages about the answer.
    * `write`: the request changes the store, so a request that may have reached a server is never sent again.
    */
-  async #call(api: string, key: string | undefined, path: string, body: Json, write: boolean): Promise<Json> {
+  async #call(
+    api: string,
+    key: string | undefined,
+    path: string,
+    body: Json,
+    write: boolean,
+  ): Promise<{ readonly json: Json; readonly at: string }> {
     const opts = key === undefined ? {} : { key };
     const text = JSON.stringify(body);
     const attempts: Attempt[] = [];
@@ -285,7 +297,7 @@ export class EtcdStore implements Store {
       const result = await this.#attempt(api, key, endpoint, path, text);
       if (result.ok) {
         this.#preferred = index;
-        return result.json;
+        return { json: result.json, at: `${api} at ${endpoint}` };
       }
       attempts.push(result);
       if (result.maybeApplied && write) {
@@ -349,7 +361,8 @@ export class EtcdStore implements Store {
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
       const snippet = text.length > 200 ? `${text.slice(0, 200)}…` : text;
       if (status >= 500) return { ok: false, endpoint, reason: `HTTP ${status}: ${snippet}`, maybeApplied: true, cause: undefined };
-      throw new ClusterError('ERR_STORE_REJECTED', `${api} at ${endpoint}: HTTP ${status}, not an etcd answer: ${quote(snippet)}`, opts);
+      const hint = status === 404 ? ` (no ${path} here: is this etcd 3.4 or later, with its gRPC gateway?)` : '';
+      throw new ClusterError('ERR_STORE_REJECTED', `${api} at ${endpoint}: HTTP ${status}, not an etcd answer: ${quote(snippet)}${hint}`, opts);
     }
     const obj = json as Json;
     if (status === 200 && obj['code'] === undefined && obj['error'] === undefined) return { ok: true, json: obj };
@@ -383,7 +396,7 @@ export class EtcdStore implements Store {
       }
       let rel: string;
       try {
-        rel = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw.subarray(this.#prefixBytes.length));
+        rel = UTF8.decode(raw.subarray(this.#prefixBytes.length));
       } catch {
         throw new ClusterError(
           'ERR_CLUSTER_POOL_CORRUPT',
