@@ -27,6 +27,7 @@ interface WorkerReport {
   readonly allocations: number;
   readonly releases: number;
   readonly storeErrors: number;
+  readonly maxGapMs: number;
   readonly ms: number;
 }
 
@@ -59,65 +60,105 @@ function runWorker(worker: string, endpoints: readonly string[], node: string, o
   });
 }
 
-describe('ClusterPool across processes on real etcd', () => {
-  let etcd: EtcdCluster | undefined;
-  let scratch = '';
-  let worker = '';
-
-  beforeAll(async () => {
-    mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
-    scratch = mkdtempSync(join(root, 'node_modules', '.cache', 'pool-worker-'));
-    writeFileSync(join(scratch, 'package.json'), '{"type":"module"}\n');
-    worker = buildWorker(scratch);
-    etcd = await startEtcd();
-  });
-
-  afterAll(async () => {
-    await etcd?.stop();
-    if (scratch !== '') rmSync(scratch, { recursive: true, force: true });
-  });
-
-  it(`${PROCESSES} allocator processes × ${OPS} allocations and releases: no address held twice, none lost`, async () => {
-    const endpoints = etcd!.endpoints;
-    const reports = await Promise.all(
-      Array.from({ length: PROCESSES }, (_, i) => runWorker(worker, endpoints, `node-${i}`, OPS, 1000 + i)),
-    );
-    // Nobody held an address while another owner held it: holding intervals (from allocate's answer to the release
-    // call) of one address never overlap. Processes share the machine's clock; 1 ms covers timestamp rounding.
-    const byAddr = new Map<string, { owner: string; from: number; to: number }[]>();
-    const end = Math.max(...reports.map((r) => Math.max(0, ...r.held.map((h) => h.from)))) + 1;
-    for (const r of reports) {
-      for (const x of [...r.intervals, ...r.held.map((h) => ({ ...h, to: end }))]) {
-        const list = byAddr.get(x.addr) ?? [];
-        list.push(x);
-        byAddr.set(x.addr, list);
-      }
+/** Checks the invariants over the workers' reports and etcd's final state; returns a one-line summary. */
+async function check(reports: readonly WorkerReport[], endpoints: readonly string[], processes: number, ops: number): Promise<string> {
+  // Nobody held an address while another owner held it: holding intervals (from allocate's answer to the release
+  // call) of one address never overlap. Processes share the machine's clock; 1 ms covers timestamp rounding.
+  const byAddr = new Map<string, { owner: string; from: number; to: number }[]>();
+  const end = Math.max(...reports.map((r) => Math.max(0, ...r.held.map((h) => h.from)))) + 1;
+  for (const r of reports) {
+    for (const x of [...r.intervals, ...r.held.map((h) => ({ ...h, to: end }))]) {
+      const list = byAddr.get(x.addr) ?? [];
+      list.push(x);
+      byAddr.set(x.addr, list);
     }
-    const overlaps: string[] = [];
-    for (const [addr, list] of byAddr) {
-      list.sort((a, b) => a.from - b.from);
-      for (let i = 1; i < list.length; i++) {
-        if (list[i]!.from < list[i - 1]!.to - 1) overlaps.push(`${addr}: ${list[i - 1]!.owner} and ${list[i]!.owner}`);
-      }
+  }
+  const overlaps: string[] = [];
+  for (const [addr, list] of byAddr) {
+    list.sort((a, b) => a.from - b.from);
+    for (let i = 1; i < list.length; i++) {
+      if (list[i]!.from < list[i - 1]!.to - 1) overlaps.push(`${addr}: ${list[i - 1]!.owner} and ${list[i]!.owner}`);
     }
-    expect(overlaps).toEqual([]);
-    // What etcd holds is exactly what the processes believe they hold.
-    const store = new EtcdStore({ endpoints, prefix: '/ipam-test/' });
+  }
+  expect(overlaps).toEqual([]);
+  // What etcd holds is exactly what the processes believe they hold.
+  const store = new EtcdStore({ endpoints, prefix: '/ipam-test/' });
+  try {
     const checker = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.96.0.0/22'], blockSize: 28, node: 'checker' });
     const believed = new Map(reports.flatMap((r) => r.held.map((h) => [h.addr, h.owner] as const)));
     expect(believed.size).toBe(reports.reduce((n, r) => n + r.held.length, 0));
     const stored = new Map((await checker.list()).map((a) => [a.addr.toString(), a.owner]));
     expect(stored).toEqual(believed);
-    const ops = reports.reduce((n, r) => n + r.allocations + r.releases, 0);
-    expect(ops).toBeGreaterThanOrEqual(PROCESSES * OPS * 0.9);
+    const done = reports.reduce((n, r) => n + r.allocations + r.releases, 0);
+    expect(done).toBeGreaterThanOrEqual(processes * ops * 0.5);
     const stats = await checker.stats();
     expect(stats.used).toBe(BigInt(believed.size));
-    await store.close();
     const slowest = Math.max(...reports.map((r) => r.ms));
-    console.log(
-      `ClusterPool on etcd: ${PROCESSES} processes, ${ops} operations in ${(slowest / 1000).toFixed(1)} s ` +
-        `(${Math.round(ops / (slowest / 1000))}/s), ${stats.claimedBlocks} blocks claimed, ` +
-        `${reports.reduce((n, r) => n + r.storeErrors, 0)} store errors`,
+    return (
+      `${processes} processes, ${done} operations in ${(slowest / 1000).toFixed(1)} s (${Math.round(done / (slowest / 1000))}/s), ` +
+      `${stats.claimedBlocks} blocks claimed, ${reports.reduce((n, r) => n + r.storeErrors, 0)} store errors, ` +
+      `longest pause ${Math.round(Math.max(...reports.map((r) => r.maxGapMs)))} ms`
     );
+  } finally {
+    await store.close();
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('ClusterPool across processes on real etcd', () => {
+  const scratchDirs: string[] = [];
+  const clusters: EtcdCluster[] = [];
+  let worker = '';
+
+  beforeAll(() => {
+    mkdirSync(join(root, 'node_modules', '.cache'), { recursive: true });
+    const scratch = mkdtempSync(join(root, 'node_modules', '.cache', 'pool-worker-'));
+    scratchDirs.push(scratch);
+    writeFileSync(join(scratch, 'package.json'), '{"type":"module"}\n');
+    worker = buildWorker(scratch);
+  });
+
+  afterAll(async () => {
+    for (const c of clusters) await c.stop();
+    for (const d of scratchDirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function etcd(members: 1 | 3): Promise<EtcdCluster> {
+    const c = await startEtcd({ members });
+    clusters.push(c);
+    return c;
+  }
+
+  it(`${PROCESSES} allocator processes × ${OPS} allocations and releases: no address held twice, none lost`, async () => {
+    const { endpoints } = await etcd(1);
+    const reports = await Promise.all(
+      Array.from({ length: PROCESSES }, (_, i) => runWorker(worker, endpoints, `node-${i}`, OPS, 1000 + i)),
+    );
+    console.log(`ClusterPool on etcd: ${await check(reports, endpoints, PROCESSES, OPS)}`);
+  });
+
+  it('etcd stopped and restarted during a run: allocations pause and resume, same invariants', async () => {
+    const cluster = await etcd(1);
+    const running = Promise.all(Array.from({ length: 4 }, (_, i) => runWorker(worker, cluster.endpoints, `node-${i}`, 200, 2000 + i)));
+    await sleep(1500);
+    await cluster.kill(0);
+    await sleep(1500);
+    await cluster.restart(0);
+    const reports = await running;
+    console.log(`ClusterPool on etcd, restarted mid-run: ${await check(reports, cluster.endpoints, 4, 200)}`);
+    // the outage hit the run: some step waited for etcd to come back
+    expect(Math.max(...reports.map((r) => r.maxGapMs))).toBeGreaterThan(1000);
+  });
+
+  it('a 3-member etcd cluster with its leader killed mid-run: same invariants', async () => {
+    const cluster = await etcd(3);
+    const running = Promise.all(Array.from({ length: 4 }, (_, i) => runWorker(worker, cluster.endpoints, `node-${i}`, 200, 3000 + i)));
+    await sleep(1500);
+    const leader = await cluster.leader();
+    await cluster.kill(leader);
+    const reports = await running;
+    console.log(`ClusterPool on 3-member etcd, leader ${leader} killed mid-run: ${await check(reports, cluster.endpoints, 4, 200)}`);
+    await cluster.restart(leader);
   });
 });

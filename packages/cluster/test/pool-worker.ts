@@ -90,6 +90,8 @@ async function releaseOne(): Promise<void> {
 }
 
 let done = 0;
+let last = now();
+let maxGapMs = 0; // the longest wait for one step: how long allocation paused during an outage
 while (done < ops) {
   if (held.length === 0 || (held.length < 100 && random() < 0.55)) {
     // Bursts of concurrent allocations on one pool object share writes.
@@ -100,8 +102,11 @@ while (done < ops) {
     await releaseOne();
     done++;
   }
+  const t = now();
+  maxGapMs = Math.max(maxGapMs, t - last);
+  last = t;
 }
 await store.close();
 process.stdout.write(
-  `${JSON.stringify({ node, held, intervals, allocations, releases, storeErrors, ms: now() - started })}\n`,
+  `${JSON.stringify({ node, held, intervals, allocations, releases, storeErrors, maxGapMs, ms: now() - started })}\n`,
 );
