@@ -292,6 +292,19 @@ const COMPONENTS: ReadonlyMap<string, SettingSource> = new Map([
   ['kube-proxy', 'kube-proxy'],
 ]);
 
+const NO_WORDS: readonly string[] = Object.freeze([]);
+
+/** The first two string elements of a command list (the non-strings left out), without copying the rest. */
+function firstWords(command: unknown): readonly string[] {
+  if (!Array.isArray(command) || command.length === 0) return NO_WORDS;
+  const out: string[] = [];
+  for (let i = 0; i < command.length && out.length < 2; i++) {
+    const w: unknown = command[i];
+    if (typeof w === 'string') out.push(w);
+  }
+  return out;
+}
+
 /** readContainers reads the network flags of the control-plane programs among a pod spec's containers. */
 function readContainers(r: FieldReader, spec: Obj, specPath: string): void {
   const containers = r.arr(spec, 'containers', specPath) ?? [];
@@ -299,8 +312,8 @@ function readContainers(r: FieldReader, spec: Obj, specPath: string): void {
     const c = containers[i];
     if (!isObj(c)) continue;
     // Decide the program from the raw fields first: most containers are not control-plane components, and their
-    // command lines are not read (nor checked) at all.
-    const raw = Array.isArray(c['command']) ? c['command'].filter((w): w is string => typeof w === 'string') : [];
+    // command lines are not read (nor checked) at all. programOf looks at the first two words only.
+    const raw = firstWords(c['command']);
     const containerName = typeof c['name'] === 'string' ? c['name'] : undefined;
     const image = typeof c['image'] === 'string' ? c['image'] : undefined;
     const { program } = programOf(raw, containerName, image);
