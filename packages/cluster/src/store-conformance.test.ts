@@ -267,6 +267,44 @@ describe.each(IMPLS)('Store conformance: $name', (impl) => {
       expect(Object.getPrototypeOf(got.value)).toBe(Uint8Array.prototype);
     }));
 
+  it('concurrent creates of one key: exactly one wins, every loser sees the winner', () =>
+    withStore(async (s) => {
+      const results = await Promise.all(Array.from({ length: 16 }, (_, i) => s.create('race', enc(`w${i}`))));
+      const winners = results.filter((r) => r.ok);
+      expect(winners).toHaveLength(1);
+      const stored = (await s.get('race'))!;
+      for (const r of results) if (!r.ok) expect(r.current).toEqual(stored);
+    }));
+
+  it('concurrent compare-and-swap increments lose no update', () =>
+    withStore(async (s, base) => {
+      await s.create('counter', enc('0'));
+      const workers = 4;
+      const each = 8;
+      let lost = 0;
+      await Promise.all(
+        Array.from({ length: workers }, async () => {
+          let cur = (await s.get('counter'))!;
+          for (let done = 0; done < each; ) {
+            const next = enc(String(Number(new TextDecoder().decode(cur.value)) + 1));
+            const w = await s.update('counter', next, cur.modRevision);
+            if (w.ok) {
+              done++;
+              cur = { ...cur, value: next, modRevision: w.revision };
+            } else {
+              lost++;
+              cur = w.current!;
+            }
+          }
+        }),
+      );
+      const final = (await s.get('counter'))!;
+      expect(new TextDecoder().decode(final.value)).toBe(String(workers * each));
+      expect(final.version).toBe(BigInt(workers * each + 1));
+      expect(final.modRevision).toBe(base + BigInt(workers * each + 1));
+      expect(lost).toBeGreaterThan(0); // the workers did race
+    }));
+
   it('rejects bad arguments with ERR_STORE_INVALID_ARGUMENT, naming the key', async () => {
     const { store: s } = await impl.open();
     try {
