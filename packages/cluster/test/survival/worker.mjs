@@ -50,7 +50,7 @@ let creates = 0;
 const counted = (name) => async (...args) => {
   try {
     const r = await etcd[name](...args);
-    if (name === 'create' && r.ok && ++creates === cfg.killAfterCreate) process.kill(process.pid, 'SIGKILL');
+    if (name === 'create' && r.ok && args[0].includes('/blocks/') && ++creates === cfg.killAfterCreate) process.kill(process.pid, 'SIGKILL');
     return r;
   } catch (e) {
     count(`store.${name}:${codeOf(e) ?? 'other'}`);
@@ -150,7 +150,7 @@ async function release() {
   const x = list[Math.floor(random() * list.length)];
   held.delete(x.addr);
   emit({ e: 'r', addr: x.addr, owner: x.owner, seq: x.seq, t: now() });
-  const byOwner = random() < 0.2;
+  const byOwner = random() < 0.05; // releaseOwner reads every block: kept rare
   await persist('release', async (attempt) => {
     try {
       if (byOwner) await pool.releaseOwner(x.owner);
