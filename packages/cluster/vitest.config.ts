@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['{src,test}/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // Builds the `ipam-cluster` executable (alone, in about a second) when it is older than the sources.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

@@ -28,3 +28,14 @@ export {
   type ClusterGarbageResult,
 } from './cluster-pool.js';
 export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
+export {
+  clusterPlugin,
+  clusterOwner,
+  parseClusterIpamConfig,
+  CLUSTER_PLUGIN_SPEC_VERSIONS,
+  CLUSTER_PLUGIN_ERROR_CODES,
+  type ClusterPluginOptions,
+  type ClusterIpamConfig,
+  type ClusterIpamFamily,
+  type ClusterIpamRange,
+} from './cluster-plugin.js';

@@ -1,0 +1,265 @@
+/**
+ * The `ipam-cluster` executable as a runtime runs it: the built dist/bin/ipam-cluster.cjs (test/global-setup.ts builds
+ * it) spawned with the CNI environment and the configuration on stdin, against a real etcd from test/etcd.ts (the
+ * suite fails when etcd cannot be started). What it writes is read back with ClusterPool.list().
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runPlugin } from '@ipam/cni';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EtcdCluster, freePort, startEtcd } from '../test/etcd.js';
+import { CLUSTER_PLUGIN_ERROR_CODES, CLUSTER_PLUGIN_SPEC_VERSIONS, ClusterPool, clusterOwner, clusterPlugin, EtcdStore, MemoryStore, parseClusterIpamConfig } from './index.js';
+
+const BIN = fileURLToPath(new URL('../dist/bin/ipam-cluster.cjs', import.meta.url));
+
+let etcd: EtcdCluster;
+beforeAll(async () => {
+  etcd = await startEtcd();
+});
+afterAll(async () => {
+  await etcd?.stop();
+});
+
+interface Call {
+  readonly cmd: string;
+  readonly config: unknown;
+  readonly id?: string;
+  readonly ifname?: string;
+  readonly args?: string;
+  readonly node?: string;
+  readonly env?: Record<string, string>;
+}
+
+interface Outcome {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly json: any;
+}
+
+/** run spawns the executable once, as a runtime does, and parses what it prints. */
+function run(c: Call): Promise<Outcome> {
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    CNI_COMMAND: c.cmd,
+    CNI_CONTAINERID: c.id ?? 'ctr-1',
+    CNI_NETNS: '/var/run/netns/test',
+    CNI_IFNAME: c.ifname ?? 'eth0',
+    CNI_ARGS: c.args ?? '',
+    CNI_PATH: '/opt/cni/bin',
+    NODE_NAME: c.node ?? 'node-a',
+    ...c.env,
+  };
+  const stdin = typeof c.config === 'string' ? c.config : JSON.stringify(c.config);
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [BIN], { env, encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      const status = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      let json: unknown;
+      try {
+        json = stdout === '' ? undefined : JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ status, stdout, stderr, json });
+    });
+    child.stdin!.end(stdin);
+  });
+}
+
+/** A network configuration (bridge with ipam-cluster) for pool `pool`. */
+function net(ipam: Record<string, unknown>, cniVersion = '1.0.0'): Record<string, unknown> {
+  return { cniVersion, name: 'podnet', type: 'bridge', ipam: { type: 'ipam-cluster', etcd: { endpoints: etcd.endpoints, prefix: '/plugin-test/' }, ...ipam } };
+}
+
+async function allocations(pool: string, cidrs: string[], blockSize: number) {
+  const store = new EtcdStore({ endpoints: etcd.endpoints, prefix: '/plugin-test/' });
+  try {
+    const p = await ClusterPool.open({ store, name: pool, cidrs, blockSize, node: 'test-reader' });
+    return (await p.list()).map((a) => ({ addr: a.addr.toString(), owner: a.owner, node: a.node }));
+  } finally {
+    await store.close();
+  }
+}
+
+describe('ipam-cluster executable', () => {
+  it('answers VERSION with its spec versions', async () => {
+    const r = await run({ cmd: 'VERSION', config: '' });
+    expect(r.status).toBe(0);
+    expect(r.json).toEqual({ cniVersion: '1.0.0', supportedVersions: [...CLUSTER_PLUGIN_SPEC_VERSIONS] });
+  });
+
+  it('prints its about text without CNI_COMMAND', async () => {
+    const r = await run({ cmd: '', config: '' });
+    expect([r.status, r.stdout]).toEqual([0, '']);
+    expect(r.stderr).toContain('ipam-cluster');
+  });
+
+  it('ADDs idempotently, CHECKs, and DELs by owner (also when nothing is held)', async () => {
+    const config = net({ pool: 'basic', subnet: '10.250.0.0/20', blockSize: 20, gateway: '10.250.0.1', routes: [{ dst: '0.0.0.0/0' }], dns: { nameservers: ['10.96.0.10'] } });
+    const add = await run({ cmd: 'ADD', config, id: 'c1' });
+    expect(add.status).toBe(0);
+    // 10.250.0.0 is reserved (reserveEnds) and 10.250.0.1 is the gateway: never a container's.
+    expect(add.json).toEqual({ cniVersion: '1.0.0', ips: [{ address: '10.250.0.2/20', gateway: '10.250.0.1' }], routes: [{ dst: '0.0.0.0/0' }], dns: { nameservers: ['10.96.0.10'] } });
+    expect(await run({ cmd: 'ADD', config, id: 'c1' })).toMatchObject({ status: 0, json: add.json });
+    const second = await run({ cmd: 'ADD', config, id: 'c2' });
+    expect(second.json.ips).toEqual([{ address: '10.250.0.3/20', gateway: '10.250.0.1' }]);
+    expect(await allocations('basic-v4', ['10.250.0.0/20'], 20)).toEqual([
+      { addr: '10.250.0.1', owner: '<gateway 10.250.0.1>', node: 'node-a' },
+      { addr: '10.250.0.2', owner: 'c1/eth0', node: 'node-a' },
+      { addr: '10.250.0.3', owner: 'c2/eth0', node: 'node-a' },
+    ]);
+
+    expect(await run({ cmd: 'CHECK', config, id: 'c1' })).toMatchObject({ status: 0, stdout: '' });
+    const withPrev = { ...config, prevResult: { cniVersion: '1.0.0', ips: [{ address: '10.250.0.9/20' }] } };
+    expect((await run({ cmd: 'CHECK', config: withPrev, id: 'c1' })).json).toMatchObject({ code: CLUSTER_PLUGIN_ERROR_CODES.NOT_ALLOCATED, msg: '10.250.0.2 of c1/eth0 is not in prevResult' });
+
+    expect(await run({ cmd: 'DEL', config, id: 'c1' })).toMatchObject({ status: 0, stdout: '' });
+    const check = await run({ cmd: 'CHECK', config, id: 'c1' });
+    expect([check.status, check.json]).toEqual([1, { code: 102, msg: 'no IPv4 address for c1/eth0', details: 'pool basic-v4 holds nothing for owner "c1/eth0"' }]);
+    expect(await run({ cmd: 'DEL', config, id: 'c1' })).toMatchObject({ status: 0, stdout: '' });
+    expect(await run({ cmd: 'DEL', config, id: 'never-added', ifname: 'net1' })).toMatchObject({ status: 0, stdout: '' });
+    // The freed address is the lowest free one again.
+    expect((await run({ cmd: 'ADD', config, id: 'c3' })).json.ips[0].address).toBe('10.250.0.2/20');
+  });
+
+  it('names the owner after the pod when CNI_ARGS carries it', async () => {
+    const config = net({ pool: 'pods', subnet: '10.252.0.0/24', blockSize: 24 });
+    const args = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=abc';
+    const a = await run({ cmd: 'ADD', config, id: 'sandbox-1', args });
+    expect(a.json.ips).toEqual([{ address: '10.252.0.1/24' }]);
+    expect(await allocations('pods-v4', ['10.252.0.0/24'], 24)).toEqual([{ addr: '10.252.0.1', owner: 'default/web-0/eth0', node: 'node-a' }]);
+    expect(clusterOwner(args, 'sandbox-1', 'eth0')).toBe('default/web-0/eth0');
+    expect(await run({ cmd: 'DEL', config, id: 'sandbox-1', args })).toMatchObject({ status: 0 });
+    expect(await allocations('pods-v4', ['10.252.0.0/24'], 24)).toEqual([]);
+  });
+
+  it('prints the result in the format of the configuration version', async () => {
+    const ipam = { pool: 'versions', subnet: '10.253.0.0/24', blockSize: 24, gateway: '10.253.0.254' };
+    expect((await run({ cmd: 'ADD', config: net(ipam, '0.3.1'), id: 'v031' })).json).toEqual({
+      cniVersion: '0.3.1',
+      ips: [{ version: '4', address: '10.253.0.1/24', gateway: '10.253.0.254' }],
+      dns: {},
+    });
+    expect((await run({ cmd: 'ADD', config: net(ipam, '0.2.0'), id: 'v020' })).json).toEqual({ cniVersion: '0.2.0', ip4: { ip: '10.253.0.2/24', gateway: '10.253.0.254' }, dns: {} });
+    expect((await run({ cmd: 'ADD', config: net(ipam, '1.1.0'), id: 'v110' })).json).toMatchObject({ code: 1, msg: 'incompatible CNI versions' });
+  });
+
+  it('gives one address per family in a dual-stack configuration', async () => {
+    const config = net({
+      pool: 'dual',
+      ranges: [{ subnet: '10.254.0.0/24' }, { subnet: 'fd00:254::/120', gateway: 'fd00:254::1' }],
+      blockSize: { ipv4: 24, ipv6: 120 },
+    });
+    const a = await run({ cmd: 'ADD', config, id: 'd1' });
+    expect(a.json.ips).toEqual([{ address: '10.254.0.1/24' }, { address: 'fd00:254::2/120', gateway: 'fd00:254::1' }]);
+    expect((await run({ cmd: 'ADD', config, id: 'd1' })).json).toEqual(a.json);
+    expect(await allocations('dual-v6', ['fd00:254::/120'], 120)).toEqual([
+      { addr: 'fd00:254::1', owner: '<gateway fd00:254::1>', node: 'node-a' },
+      { addr: 'fd00:254::2', owner: 'd1/eth0', node: 'node-a' },
+    ]);
+    expect(await run({ cmd: 'DEL', config, id: 'd1' })).toMatchObject({ status: 0 });
+    expect(await allocations('dual-v4', ['10.254.0.0/24'], 24)).toEqual([]);
+    expect(await allocations('dual-v6', ['fd00:254::/120'], 120)).toEqual([{ addr: 'fd00:254::1', owner: '<gateway fd00:254::1>', node: 'node-a' }]);
+  });
+
+  it('reports exhaustion as code 100, and a failed family gives back the others', async () => {
+    // A /29 keeps .0 and .7 out of allocation: six addresses.
+    const config = net({ pool: 'tiny', subnet: '10.249.0.0/29', blockSize: 29 });
+    for (let i = 1; i <= 6; i++) expect((await run({ cmd: 'ADD', config, id: `t${i}` })).json.ips[0].address).toBe(`10.249.0.${i}/29`);
+    const full = await run({ cmd: 'ADD', config, id: 't7' });
+    expect(full.status).toBe(1);
+    expect(full.json).toMatchObject({ code: CLUSTER_PLUGIN_ERROR_CODES.POOL_EXHAUSTED, msg: 'no free address in the pool' });
+    expect(full.json.details).toContain('tiny-v4');
+
+    // IPv4 has room, IPv6 is full (a /126 of IPv6 reserves only its first address: three).
+    const dual = net({ pool: 'halffull', ranges: [{ subnet: '10.248.0.0/24' }, { subnet: 'fd00:248::/126' }], blockSize: { ipv4: 24, ipv6: 126 } });
+    for (let i = 1; i <= 3; i++) expect((await run({ cmd: 'ADD', config: dual, id: `h${i}` })).status).toBe(0);
+    expect((await run({ cmd: 'ADD', config: dual, id: 'h4' })).json).toMatchObject({ code: 100 });
+    expect((await allocations('halffull-v4', ['10.248.0.0/24'], 24)).map((a) => a.owner)).toEqual(['h1/eth0', 'h2/eth0', 'h3/eth0']);
+  });
+
+  it.each([
+    [{ etcd: undefined }, 'ipam.etcd: needs "etcd": { "endpoints": ["http://127.0.0.1:2379"] }'],
+    [{ etcd: { endpoints: ['127.0.0.1:2379'] } }, 'ipam.etcd.endpoints[0]: "127.0.0.1:2379" is not an http:// or https:// URL'],
+    [{ etcd: { endpoints: ['http://127.0.0.1:2379'], timeoutMs: 0 } }, 'ipam.etcd.timeoutMs: 0 is not a positive number of milliseconds'],
+    [{ pool: 'Pods' }, 'ipam.pool: "Pods" is not a pool name (lower case letters, digits and "-", 1 to 60 characters)'],
+    [{ pool: undefined }, 'ipam.pool: needs the pool name, such as "pods"'],
+    [{ subnet: '10.0.0.0/33' }, 'ipam.subnet: invalid CIDR address: "10.0.0.0/33"'],
+    [{ subnet: '10.0.0.1/16' }, 'ipam.subnet: 10.0.0.1/16 has host bits set (the network is 10.0.0.0/16)'],
+    [{ subnet: 42 }, 'ipam.subnet: must be a string, not a number'],
+    [{ subnet: undefined }, 'ipam: needs "subnet" or "ranges"'],
+    [{ subnet: undefined, ranges: [] }, 'ipam.ranges: is empty'],
+    [{ subnet: undefined, ranges: [{ subnet: '10.0.0.0/16' }, { subnet: '10.0.128.0/17' }] }, 'ipam.ranges[1].subnet: 10.0.128.0/17 overlaps 10.0.0.0/16 of ipam.ranges[0]'],
+    [{ subnet: undefined, ranges: [{ subnet: '10.0.0.0/16', rangeStart: '10.0.0.5' }] }, 'ipam.ranges[0].rangeStart: unknown field (known: subnet, gateway)'],
+    [{ subnet: undefined, ranges: [{ subnet: '10.0.0.0/16', gateway: '10.1.0.1' }] }, 'ipam.ranges[0].gateway: gateway 10.1.0.1 is not in subnet 10.0.0.0/16'],
+    [{ subnet: undefined, ranges: [{ subnet: '10.0.0.0/16' }, { subnet: 'fd00::/64' }], blockSize: 26 }, 'ipam.blockSize: a dual-stack pool needs one block size per family: { "ipv4": 26, "ipv6": 122 }'],
+    [{ blockSize: 8 }, 'ipam.blockSize: block size 8 must be an integer in 20…32 for IPv4 (at least every subnet\'s length, at most 4096 addresses per block)'],
+    [{ blocksize: 24 }, 'ipam.blocksize: unknown field (known: type, etcd, pool, subnet, gateway, ranges, blockSize, routes, dns, node)'],
+    [{ routes: [{ dst: 'default' }] }, 'ipam.routes[0].dst: invalid CIDR address: "default"'],
+    [{ node: '' }, 'ipam.node: node name "" from ipam.node is empty, longer than 1024 characters or has control characters'],
+  ])('rejects a bad configuration with code 7 and the JSON path: %j', async (override, details) => {
+    const ipam: Record<string, unknown> = { pool: 'bad', subnet: '10.0.0.0/16' };
+    const config = net(ipam);
+    Object.assign(config['ipam'] as object, override);
+    for (const [k, v] of Object.entries(override)) if (v === undefined) delete (config['ipam'] as Record<string, unknown>)[k];
+    const r = await run({ cmd: 'ADD', config });
+    expect([r.status, r.json]).toEqual([1, { code: 7, msg: 'invalid ipam-cluster configuration', details }]);
+  });
+
+  it('rejects a configuration that disagrees with the pool stored in etcd', async () => {
+    expect((await run({ cmd: 'ADD', config: net({ pool: 'fixed', subnet: '10.247.0.0/24', blockSize: 28 }) })).status).toBe(0);
+    const r = await run({ cmd: 'ADD', config: net({ pool: 'fixed', subnet: '10.247.0.0/23', blockSize: 28 }), id: 'other' });
+    expect(r.json).toMatchObject({ code: 7, msg: 'the configuration disagrees with the pool stored in etcd' });
+    expect(r.json.details).toContain('fixed-v4');
+  });
+
+  it('answers code 11 (try again later) when etcd is down', async () => {
+    const down = `http://127.0.0.1:${await freePort()}`;
+    const config = { cniVersion: '1.0.0', name: 'podnet', type: 'bridge', ipam: { type: 'ipam-cluster', etcd: { endpoints: [down], timeoutMs: 500 }, pool: 'down', subnet: '10.246.0.0/24' } };
+    for (const cmd of ['ADD', 'DEL']) {
+      const r = await run({ cmd, config });
+      expect([cmd, r.status, r.json?.code, r.json?.msg]).toEqual([cmd, 1, 11, 'etcd is unavailable']);
+      expect(r.json.details).toContain(down);
+    }
+  });
+
+  it('never gives one address twice to plugin processes ADDing at once on two nodes', async () => {
+    const PER_NODE = 8;
+    const config = net({ pool: 'race', subnet: '10.245.0.0/24', blockSize: 28 });
+    const calls = ['node-a', 'node-b'].flatMap((node) => Array.from({ length: PER_NODE }, (_, i) => ({ cmd: 'ADD', config, node, id: `${node}-c${i}` })));
+    const results = await Promise.all(calls.map(run));
+    for (const r of results) expect([r.status, r.stderr]).toEqual([0, '']);
+    const addrs = results.map((r) => r.json.ips[0].address as string);
+    expect(new Set(addrs).size).toBe(calls.length);
+    const stored = await allocations('race-v4', ['10.245.0.0/24'], 28);
+    expect(stored.map((a) => `${a.addr}/24 ${a.owner} ${a.node}`).sort()).toEqual(calls.map((c, i) => `${addrs[i]} ${c.id}/eth0 ${c.node}`).sort());
+  });
+});
+
+describe('clusterPlugin in-process', () => {
+  it('runs through runPlugin on a MemoryStore', async () => {
+    const store = new MemoryStore();
+    const plugin = clusterPlugin({ store: () => store, env: { NODE_NAME: 'n1' } });
+    const out: string[] = [];
+    const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'x', CNI_NETNS: '/n', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin' };
+    const stdin = JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'bridge', ipam: { type: 'ipam-cluster', etcd: { endpoints: ['http://unused:2379'] }, pool: 'mem', subnet: '10.9.0.0/24' } });
+    // The plugin closes the store after each command; MemoryStore refuses calls once closed, so one command here.
+    expect(await runPlugin(plugin, { env, stdin, stdout: (s) => out.push(s), exit: () => {} })).toBe(0);
+    expect(JSON.parse(out.join(''))).toEqual({ cniVersion: '1.0.0', ips: [{ address: '10.9.0.1/24' }], dns: {} });
+  });
+});
+
+describe('parseClusterIpamConfig', () => {
+  it('resolves per-family pools, block sizes and the node', () => {
+    const c = parseClusterIpamConfig(
+      { ipam: { type: 'ipam-cluster', etcd: { endpoints: ['http://127.0.0.1:2379'] }, pool: 'pods', ranges: [{ subnet: 'fd00::/64' }, { subnet: '10.244.0.0/16' }] } },
+      { NODE_NAME: 'node-a' },
+    );
+    expect(c.families.map((f) => [f.family, f.pool, f.blockSize, f.ranges.map((r) => r.subnet.toString())])).toEqual([
+      [6, 'pods-v6', 122, ['fd00::/64']],
+      [4, 'pods-v4', 26, ['10.244.0.0/16']],
+    ]);
+    expect([c.node, c.etcd.prefix, c.etcd.timeoutMs]).toEqual(['node-a', '/ipam/', undefined]);
+  });
+});
