@@ -10,9 +10,13 @@ import { type ClusterAllocation, ClusterError, ClusterPool, MemoryStore, type Me
  * order it can think of; optional fault plans make the first store calls fail before (unavailable, request-lost)
  * or after (reply-lost) they are applied.
  *
+ * Clients also give their empty blocks back (drain), abandon owners without releasing them (a pod that vanished), and
+ * collect garbage with `isAlive` true for every owner not abandoned.
+ *
  * Invariants: an address is never handed out while the model holds it; releaseOwner frees exactly the model's
- * addresses of the owner; stale and foreign releases free nothing; ERR_CLUSTER_POOL_EXHAUSTED only when the pool
- * was really full at some point of the call; at the end the store holds exactly the model.
+ * addresses of the owner; stale and foreign releases free nothing; garbage collection frees only abandoned owners'
+ * addresses; ERR_CLUSTER_POOL_EXHAUSTED only when the pool was really full at some point of the call; at the end
+ * the store holds exactly the model.
  */
 
 const NODES = ['node-0', 'node-1', 'node-2'];
@@ -26,7 +30,10 @@ type Command =
   | { readonly t: 'release'; readonly pick: number }
   | { readonly t: 'releaseOwner'; readonly owner: number }
   | { readonly t: 'stale'; readonly pick: number }
-  | { readonly t: 'foreign'; readonly offset: number };
+  | { readonly t: 'foreign'; readonly offset: number }
+  | { readonly t: 'drain' }
+  | { readonly t: 'abandon'; readonly owner: number }
+  | { readonly t: 'gc' };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('alloc' as const), owner: fc.nat(2) }) },
@@ -35,6 +42,9 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('releaseOwner' as const), owner: fc.nat(2) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('stale' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('foreign' as const), offset: fc.nat(15) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('drain' as const) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('abandon' as const), owner: fc.nat(2) }) },
+  { weight: 2, arbitrary: fc.record({ t: fc.constant('gc' as const) }) },
 );
 
 const fault: fc.Arbitrary<MemoryStoreFault> = fc.oneof(
@@ -59,6 +69,7 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
   let freedCount = 0; // addresses freed so far (for the exhaustion check)
   let inflight = 0; // allocations in flight
   const problems: string[] = [];
+  const dead = new Set<string>(); // abandoned owners: their addresses are garbage
 
   const forget = (owner: string): void => {
     for (const [a, o] of [...model]) {
@@ -109,9 +120,10 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
         if (!isStoreError(e) || k > 50) throw e;
       }
     }
-    const owner = (n: number): string => `${node}/o${n}`;
+    const generation = [0, 0, 0];
+    const owner = (n: number): string => `${node}/o${n}.${generation[n]}`;
     const released: ClusterAllocation[] = [];
-    const mine = (): [string, string][] => [...model].filter(([, o]) => o.startsWith(`${node}/`));
+    const mine = (): [string, string][] => [...model].filter(([, o]) => o.startsWith(`${node}/`) && !dead.has(o));
     for (const c of script) {
       if (c.t === 'alloc' || c.t === 'many') {
         const owners = c.t === 'alloc' ? [owner(c.owner)] : c.owners.map(owner);
@@ -163,6 +175,34 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
             if (want.length > 0) problems.push(`releaseOwner(${o}) found nothing, model had [${want}]`);
           } else if (isStoreError(e)) await cleanup(pool, o);
           else throw e;
+        }
+      } else if (c.t === 'drain') {
+        try {
+          await pool.releaseEmptyBlocks();
+        } catch (e) {
+          if (!isStoreError(e)) throw e;
+        }
+      } else if (c.t === 'abandon') {
+        const o = owner(c.owner);
+        if (!mine().some(([, x]) => x === o)) continue;
+        dead.add(o);
+        generation[c.owner]!++;
+      } else if (c.t === 'gc') {
+        try {
+          const { freed } = await pool.collectGarbage({ isAlive: (o) => !dead.has(o), graceMs: 0 });
+          for (const f of freed) {
+            const k = f.addr.toString();
+            if (!dead.has(f.owner)) problems.push(`collectGarbage freed ${k} of live owner ${f.owner}`);
+            // (a concurrent cleanup of the dead owner may have taken it out of the model already)
+            if (model.get(k) === f.owner) {
+              model.delete(k);
+              freedCount++;
+            }
+          }
+        } catch (e) {
+          if (!isStoreError(e)) throw e;
+          // Some of the garbage may be freed, some not: free all of it by owner.
+          for (const o of dead) await cleanup(pool, o);
         }
       } else if (c.t === 'stale') {
         if (released.length === 0) continue;

@@ -560,6 +560,31 @@ describe('ClusterPool.collectGarbage', () => {
     expect((await pool.collectGarbage(gc)).freed.map((f) => f.seq)).toEqual([2]);
   });
 
+  it('re-decides on a lost race by sequence number: an address freed and handed out again meanwhile stays', async () => {
+    let race: (() => Promise<void>) | undefined;
+    const store = new MemoryStore({
+      faults: async (c) => {
+        if (race !== undefined && c.method === 'update') {
+          const r = race;
+          race = undefined;
+          await r(); // runs just before the collector's write: its compare will be lost
+        }
+        return undefined;
+      },
+    });
+    const gcPool = await open(store, 'a');
+    const other = await open(store, 'a'); // another process on the same node
+    const [x] = await gcPool.allocateMany(['gone']);
+    const gc = { isAlive: (o: string) => o !== 'gone', graceMs: 0 };
+    await gcPool.collectGarbage(gc); // first observation
+    race = async () => {
+      await other.release(x!);
+      await other.allocate({ owner: 'live' }); // the same address, a new sequence number
+    };
+    expect((await gcPool.collectGarbage(gc)).freed).toEqual([]);
+    expect((await gcPool.list()).map((a) => [a.addr.toString(), a.owner, a.seq])).toEqual([[x!.addr.toString(), 'live', 2]]);
+  });
+
   it('frees nothing when isAlive throws', async () => {
     const pool = await open(new MemoryStore(), 'a');
     await pool.allocate({ owner: 'o' });

@@ -138,7 +138,10 @@ export interface ClusterPoolStats {
 
 /** ClusterGarbageOptions configures {@link ClusterPool.collectGarbage}. */
 export interface ClusterGarbageOptions {
-  /** ClusterGarbageOptions.isAlive reports whether an owner still exists (a pod, a container); it is asked on every run. */
+  /**
+   * ClusterGarbageOptions.isAlive reports whether an owner still exists (a pod, a container); it is asked about every
+   * owner on every run, at most 16 questions at a time. Only `false` counts as gone (a wrong answer type never frees).
+   */
   readonly isAlive: (owner: string) => boolean | Promise<boolean>;
   /** ClusterGarbageOptions.graceMs is how long an allocation must be seen ownerless, at two observations at least, before it is freed. */
   readonly graceMs: number;
@@ -179,6 +182,8 @@ type WriteResult =
   | { readonly kind: 'retry'; readonly error?: unknown; readonly unknown?: true };
 
 const LIST_PAGE = 256;
+/** How many isAlive questions collectGarbage has open at once. */
+const GC_CONCURRENCY = 16;
 
 function isCode(e: unknown, code: string): boolean {
   return ClusterError.isInstance(e) && e.code === code;
@@ -598,7 +603,7 @@ export class ClusterPool {
     }
     if (w.ok) {
       const cached: Cached = { key, block, modRevision: w.revision, record };
-      this.#blocks.set(key, cached);
+      this.#keep(cached);
       return { kind: 'ok', cached };
     }
     // After an unknown outcome, a lost compare can still carry our change: the earlier identical write, applied late
@@ -636,8 +641,14 @@ export class ClusterPool {
       return undefined;
     }
     const cached = this.#decode(api, entry);
-    this.#blocks.set(key, cached);
+    this.#keep(cached);
     return cached;
+  }
+
+  /** Caches `c` unless the cache already holds a newer state of its key (concurrent operations of this object). */
+  #keep(c: Cached): void {
+    const old = this.#blocks.get(c.key);
+    if (old === undefined || old.modRevision <= c.modRevision) this.#blocks.set(c.key, c);
   }
 
   #decode(api: string, entry: StoreEntry): Cached {
@@ -676,8 +687,7 @@ export class ClusterPool {
     const seen = new Set<string>();
     for (const c of out) {
       seen.add(c.key);
-      const old = this.#blocks.get(c.key);
-      if (old === undefined || old.modRevision <= c.modRevision) this.#blocks.set(c.key, c);
+      this.#keep(c);
     }
     for (const [key, c] of this.#blocks) {
       if (!seen.has(key) && c.modRevision <= firstRevision!) this.#blocks.delete(key);
@@ -986,9 +996,16 @@ export class ClusterPool {
     const all: ClusterAllocation[] = [];
     for (const c of blocks) for (const [off, a] of c.record.allocations) all.push(this.#allocation(c, off, a));
     const owners = [...new Set(all.map((a) => a.owner))];
+    // Ask about every owner, at most GC_CONCURRENCY at a time (isAlive usually asks an API server).
     const alive = new Map<string, boolean>();
-    const answers = await Promise.all(owners.map(async (o) => (await isAlive(o)) === true));
-    owners.forEach((o, i) => alive.set(o, answers[i]!));
+    let next = 0;
+    const ask = async (): Promise<void> => {
+      while (next < owners.length) {
+        const o = owners[next++]!;
+        alive.set(o, (await isAlive(o)) !== false);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(GC_CONCURRENCY, owners.length) }, ask));
     const t = now();
     const id = (addr: Addr | string, seq: number): string => `${addr}#${seq}`;
     const due = new Set<string>();
