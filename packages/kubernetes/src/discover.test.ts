@@ -972,6 +972,23 @@ describe('discover({ dump }) from bytes and streams', () => {
     expect(plain(await discover({ dump: chunks(cut(cni, [5, 17])) }))).toEqual(plain(fromText));
   });
 
+  it('reads a YAML dump (-o yaml) and a kubectl get -o json List (kind after items) from a stream as from text', async () => {
+    const yamlDump = renderDump(
+      [
+        { kind: 'NodeList', items: [{ metadata: { name: 'n1' }, spec: { podCIDR: '10.244.0.0/24' } }] },
+        { kind: 'PodList', items: [{ metadata: { name: 'p-ü', namespace: 'a' }, status: { podIP: '10.244.0.9' } }, { metadata: { namespace: 'a' } }] },
+      ],
+      'yaml',
+    );
+    const getJson = JSON.stringify({ apiVersion: 'v1', items: [{ kind: 'Pod', metadata: { name: 'p', namespace: 'a' }, status: { podIP: '10.244.0.7' } }, {}], kind: 'List', metadata: {} }, null, 4);
+    for (const whole of [yamlDump, getJson]) {
+      const fromText = plain(await discover({ dump: whole }));
+      expect(fromText.pods.length).toBeGreaterThan(0);
+      const b = new TextEncoder().encode(whole);
+      for (let k = 0; k <= b.length; k += 7) expect(plain(await discover({ dump: chunks([b.subarray(0, k), b.subarray(k)]) }))).toEqual(fromText);
+    }
+  });
+
   it('reports syntax errors with the line and column in the whole stream', async () => {
     const bad = `${text}{"kind":"PodList","items":[{"a": tru}]}\n`;
     const line = text.split('\n').length;
