@@ -119,7 +119,8 @@ function confirmed(a) {
 
 async function allocate() {
   const n = random() < 0.5 ? 1 : 2 + Math.floor(random() * 6);
-  const owners = Array.from({ length: n }, () => `${cfg.node}/pod-${serial++}/eth0`);
+  // Owners are unique across processes and incarnations of a node (as pods' container ids are).
+  const owners = Array.from({ length: n }, () => `${cfg.node}/s${cfg.seed}/pod-${serial++}/eth0`);
   const mode = n === 1 ? 'one' : random() < 0.5 ? 'many' : 'concurrent';
   try {
     if (mode === 'many') {
