@@ -7,7 +7,7 @@
 // @ipam/core's build.
 //
 // CLUSTER_SURVIVAL_PROCESSES and CLUSTER_SURVIVAL_OPS scale the run (the issue's figure: 8 processes × 2,000).
-import { execFile } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,17 +51,31 @@ function buildWorker(out: string): string {
   return join(out, 'test', 'pool-worker.js');
 }
 
-function runWorker(worker: string, endpoints: readonly string[], node: string, ops: number, seed: number): Promise<WorkerReport> {
+function runWorker(
+  worker: string,
+  endpoints: readonly string[],
+  node: string,
+  ops: number,
+  seed: number,
+  spawned?: (child: ChildProcess) => void,
+): Promise<WorkerReport> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [worker, endpoints.join(','), node, String(ops), String(seed)], { maxBuffer: 64 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [worker, endpoints.join(','), node, String(ops), String(seed)], { maxBuffer: 64 << 20, timeout: 600_000 }, (err, stdout, stderr) => {
       if (err) reject(new Error(`worker ${node} failed: ${err.message}\n${stderr}`));
       else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as WorkerReport);
     });
+    spawned?.(child);
   });
 }
 
 /** Checks the invariants over the workers' reports and etcd's final state; returns a one-line summary. */
-async function check(reports: readonly WorkerReport[], endpoints: readonly string[], processes: number, ops: number): Promise<string> {
+async function check(
+  reports: readonly WorkerReport[],
+  endpoints: readonly string[],
+  processes: number,
+  ops: number,
+  killed?: string,
+): Promise<string> {
   // Nobody held an address while another owner held it: holding intervals (from allocate's answer to the release
   // call) of one address never overlap. Processes share the machine's clock; 1 ms covers timestamp rounding.
   const byAddr = new Map<string, { owner: string; from: number; to: number }[]>();
@@ -85,6 +99,13 @@ async function check(reports: readonly WorkerReport[], endpoints: readonly strin
   const store = new EtcdStore({ endpoints, prefix: '/ipam-test/' });
   try {
     const checker = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.96.0.0/22'], blockSize: 28, node: 'checker' });
+    if (killed !== undefined) {
+      // The killed process's pods are gone: garbage collection (two looks) frees their addresses, and nothing else.
+      const gc = { isAlive: (o: string) => !o.startsWith(`${killed}/`), graceMs: 0 };
+      expect((await checker.collectGarbage(gc)).freed).toEqual([]);
+      const { freed } = await checker.collectGarbage(gc);
+      expect(freed.filter((f) => f.node !== killed || !f.owner.startsWith(`${killed}/`))).toEqual([]);
+    }
     const believed = new Map(reports.flatMap((r) => r.held.map((h) => [h.addr, h.owner] as const)));
     expect(believed.size).toBe(reports.reduce((n, r) => n + r.held.length, 0));
     const stored = new Map((await checker.list()).map((a) => [a.addr.toString(), a.owner]));
@@ -149,6 +170,23 @@ describe('ClusterPool across processes on real etcd', () => {
     console.log(`ClusterPool on etcd, restarted mid-run: ${await check(reports, cluster.endpoints, 4, 200)}`);
     // the outage hit the run: some step waited for etcd to come back
     expect(Math.max(...reports.map((r) => r.maxGapMs))).toBeGreaterThan(1000);
+  });
+
+  it('an allocator process killed mid-run: the others go on, its addresses are garbage until collected', async () => {
+    const cluster = await etcd(1);
+    let victim: ChildProcess | undefined;
+    const running = Array.from({ length: 4 }, (_, i) =>
+      runWorker(worker, cluster.endpoints, `node-${i}`, 200, 4000 + i, i === 0 ? (c) => (victim = c) : undefined),
+    );
+    const killed = running[0]!.then(
+      () => 'finished',
+      () => 'killed',
+    );
+    await sleep(1200);
+    victim!.kill('SIGKILL');
+    expect(await killed).toBe('killed');
+    const reports = await Promise.all(running.slice(1));
+    console.log(`ClusterPool on etcd, one process killed: ${await check(reports, cluster.endpoints, 3, 200, 'node-0')}`);
   });
 
   it('a 3-member etcd cluster with its leader killed mid-run: same invariants', async () => {
