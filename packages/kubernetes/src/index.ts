@@ -90,4 +90,4 @@ export {
   type NodeCidrCapacity,
   type NodeCidrFamilyCapacity,
 } from './node-cidr-allocator.js';
-export { discover, type DiscoverOptions } from './discover.js';
+export { discover, type DiscoverOptions, type DumpInput } from './discover.js';
