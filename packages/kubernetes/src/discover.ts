@@ -20,6 +20,7 @@ import { KubernetesError } from './kubernetes-error.js';
  * @example
  * ```ts
  * await discover({ dump: await readFile('dump.txt', 'utf8') });
+ * await discover({ dump: createReadStream('dump.txt', { highWaterMark: 1 << 20 }) }); // read as it goes
  * await discover({ dumpDirectory: './cluster-state' });
  * await discover({ files: ['/etc/kubernetes/manifests', 'kubeadm.yaml', 'nodes.json'], cniConfigDir: '/etc/cni/net.d' });
  * await discover({ kubeconfig: '~/.kube/config'.replace('~', homedir()), context: 'prod-eu' });
