@@ -99,6 +99,8 @@ describe('ClusterPool store layout', () => {
     [{ node: '' }, 'node "" is not a node name'],
     // CIDRs must be canonical: host bits set
     [{ cidrs: ['10.244.1.0/16'] }, 'cidr "10.244.1.0/16" is not a canonical prefix'],
+    // a Prefix value with host bits set (Prefix.from does not mask) is not canonical either
+    [{ cidrs: [Prefix.from(Addr.parse('10.244.1.0'), 16)] }, 'cidr "10.244.1.0/16" is not a canonical prefix'],
     // an empty pool has nothing to allocate
     [{ cidrs: [] }, 'cidrs is not a non-empty array'],
     // a pool is one family; dual stack is two pools

@@ -303,7 +303,7 @@ export class ClusterPool {
     const prefixes: Prefix[] = [];
     for (const c of cidrs as readonly unknown[]) {
       let p: Prefix | undefined;
-      if (c instanceof Prefix) p = c;
+      if (c instanceof Prefix) p = c.masked().equals(c) ? c : undefined;
       else if (typeof c === 'string') p = Prefix.tryParse(c);
       if (p === undefined) throw invalid(`${api}("${name}"): cidr ${JSON.stringify(String(c))} is not a canonical prefix such as "10.244.0.0/16"`);
       prefixes.push(p);
