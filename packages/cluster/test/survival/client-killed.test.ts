@@ -3,20 +3,18 @@
 // handed out; more are killed at random points. Afterwards: no address is ever handed out twice (also not by a new
 // process of a dead node's name, which takes over its blocks), every allocation a dead client was told of is still
 // in etcd, stats() reports the orphaned blocks, and collectGarbage plus releaseEmptyBlocks recover them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EtcdCluster } from '../etcd.js';
+import { describe, expect, it } from 'vitest';
 import {
   believed,
   duplicateSeqs,
-  ensureBuilt,
   finished,
   overlaps,
   type PoolSpec,
   SCALE,
   sortedEntries,
-  startSurvivalEtcd,
   startWorker,
   storedState,
+  survivalSuite,
   type WorkerRun,
 } from './harness.js';
 
@@ -25,17 +23,11 @@ const RANDOM_KILLS = 5;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('survival: clients killed between a block claim and handing out its addresses', () => {
-  let etcd: EtcdCluster | undefined;
-  beforeAll(async () => {
-    await ensureBuilt();
-    etcd = await startSurvivalEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.stop();
-  });
+  const cluster = survivalSuite({ build: true });
 
   it('no address is handed out twice, the orphaned blocks are reported by stats() and recovered', async () => {
-    const spec: PoolSpec = { endpoints: etcd!.endpoints, prefix: '/survival/', pool: 'pods', cidrs: ['10.99.0.0/21'], blockSize: 28 };
+    const etcd = cluster();
+    const spec: PoolSpec = { endpoints: etcd.endpoints, prefix: '/survival/', pool: 'pods', cidrs: ['10.99.0.0/21'], blockSize: 28 };
     // Phase A: 3 healthy nodes; node-k1 dies right after its 2nd block claim (its 1st block holds addresses it was
     // told of), node-k2 right after its 1st; node-r0 … node-r4 are killed by us at random moments.
     const healthy = [0, 1, 2].map((i) => startWorker({ ...spec, node: `node-${i}`, ops: OPS, seed: 401 + i }));

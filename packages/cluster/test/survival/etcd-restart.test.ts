@@ -1,21 +1,19 @@
 // Survival 3: one etcd member that is paused (SIGSTOP: it keeps its sockets and answers nothing, so requests time out
 // and writes end in ERR_STORE_OUTCOME_UNKNOWN, and are applied late when it resumes), then killed and restarted on its
 // data, while 8 allocator processes run. Allocations resume after each; no address held twice, none lost, etcd equals belief.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EtcdCluster } from '../etcd.js';
+import { describe, expect, it } from 'vitest';
 import {
   believed,
   duplicateSeqs,
-  ensureBuilt,
   errorCount,
   finished,
   overlaps,
   type PoolSpec,
   SCALE,
   sortedEntries,
-  startSurvivalEtcd,
   startWorker,
   storedState,
+  survivalSuite,
   waitFor,
 } from './harness.js';
 
@@ -24,17 +22,11 @@ const OPS = Math.max(60, Math.round(700 * SCALE));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('survival: etcd paused, stopped and restarted during a run', () => {
-  let etcd: EtcdCluster | undefined;
-  beforeAll(async () => {
-    await ensureBuilt();
-    etcd = await startSurvivalEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.stop();
-  });
+  const cluster = survivalSuite({ build: true });
 
   it(`${PROCESSES} processes × ${OPS}: timeouts (unknown outcomes) and a restart leave no address held twice and none lost`, async () => {
-    const spec: PoolSpec = { endpoints: etcd!.endpoints, prefix: '/survival/', pool: 'pods', cidrs: ['10.97.0.0/20'], blockSize: 28 };
+    const etcd = cluster();
+    const spec: PoolSpec = { endpoints: etcd.endpoints, prefix: '/survival/', pool: 'pods', cidrs: ['10.97.0.0/20'], blockSize: 28 };
     const workers = Array.from({ length: PROCESSES }, (_, i) =>
       startWorker({ ...spec, node: `node-${i}`, ops: OPS, seed: 301 + i, timeoutMs: 800 }),
     );
@@ -52,14 +44,14 @@ describe('survival: etcd paused, stopped and restarted during a run', () => {
     await Promise.all(workers.map((w) => w.ready));
     await progress('allocations before the pause', 60);
     // Paused for 2.5 s: every request in flight and every new one times out after 800 ms.
-    etcd!.pause(0);
+    etcd.pause(0);
     await sleep(2500);
-    etcd!.resume(0);
+    etcd.resume(0);
     await progress('allocations after the pause', 60);
     // Stopped (SIGKILL), down for 1.5 s, restarted on the same data dir and ports.
-    await etcd!.kill(0);
+    await etcd.kill(0);
     await sleep(1500);
-    await etcd!.restart(0);
+    await etcd.restart(0);
     const restarted = process.hrtime.bigint();
     const runs = await ends;
     runs.forEach(finished);

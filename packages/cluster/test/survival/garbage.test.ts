@@ -2,10 +2,10 @@
 // a record of a newer version, keys that are not canonical block CIDRs, a hostile overwrite of a block a node has
 // cached): every operation that meets it fails with ERR_CLUSTER_POOL_CORRUPT naming the key, and the garbage is
 // byte-for-byte unchanged afterwards (same bytes, same mod revision, read raw from etcd).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterError, ClusterPool, EtcdStore } from '../../src/index.js';
 import type { EtcdCluster } from '../etcd.js';
-import { rawPut, rawRange, startSurvivalEtcd } from './harness.js';
+import { rawPut, rawRange, survivalSuite } from './harness.js';
 
 const PREFIX = '/garbage/';
 
@@ -53,28 +53,28 @@ async function failure(p: Promise<unknown>): Promise<unknown> {
 }
 
 describe('survival: garbage under the pool prefix in real etcd', () => {
-  let etcd: EtcdCluster | undefined;
-  let store: EtcdStore | undefined;
-  beforeAll(async () => {
-    etcd = await startSurvivalEtcd();
+  const cluster = survivalSuite();
+  let etcd: EtcdCluster;
+  let store: EtcdStore;
+  beforeEach(() => {
+    etcd = cluster();
     store = new EtcdStore({ endpoints: etcd.endpoints, prefix: PREFIX });
   });
-  afterAll(async () => {
+  afterEach(async () => {
     await store?.close();
-    await etcd?.stop();
   });
 
   it.each(GARBAGE.map((g, i) => [g.name, i] as const))('%s: ERR_CLUSTER_POOL_CORRUPT naming the key, garbage left as it was', async (_name, i) => {
     const g = GARBAGE[i]!;
     const name = `g${i}`;
-    const pool = await ClusterPool.open({ store: store!, name, cidrs: ['10.20.0.0/24'], blockSize: 28, node: 'node-a' });
+    const pool = await ClusterPool.open({ store: store, name, cidrs: ['10.20.0.0/24'], blockSize: 28, node: 'node-a' });
     // A healthy allocation first: the node has a block cached, and other blocks hold data.
     const mine = await pool.allocate({ owner: 'default/ok/eth0' });
     const key = g.key(name);
-    await rawPut(etcd!.endpoints[0]!, PREFIX + key, g.value);
-    const before = await rawRange(etcd!.endpoints, PREFIX);
+    await rawPut(etcd.endpoints[0]!, PREFIX + key, g.value);
+    const before = await rawRange(etcd.endpoints, PREFIX);
 
-    const other = await ClusterPool.open({ store: store!, name, cidrs: ['10.20.0.0/24'], blockSize: 28, node: 'node-b' });
+    const other = await ClusterPool.open({ store: store, name, cidrs: ['10.20.0.0/24'], blockSize: 28, node: 'node-b' });
     const attempts: [string, () => Promise<unknown>][] = [
       ['list', () => other.list()],
       ['stats', () => other.stats()],
@@ -93,7 +93,7 @@ describe('survival: garbage under the pool prefix in real etcd', () => {
       }
     }
     // Byte-for-byte unchanged, and nothing else under the prefix changed either.
-    const after = await rawRange(etcd!.endpoints, PREFIX);
+    const after = await rawRange(etcd.endpoints, PREFIX);
     expect(after).toEqual(before);
     expect(after.find((kv) => kv.key === PREFIX + key)?.value.equals(g.value)).toBe(true);
     expect(mine.toString()).toMatch(/^10\.20\.0\./);
@@ -101,25 +101,25 @@ describe('survival: garbage under the pool prefix in real etcd', () => {
 
   it('a hostile overwrite of a block a node has cached: allocate and release fail naming it and never write over it', async () => {
     const name = 'hostile';
-    const pool = await ClusterPool.open({ store: store!, name, cidrs: ['10.30.0.0/24'], blockSize: 28, node: 'node-a' });
+    const pool = await ClusterPool.open({ store: store, name, cidrs: ['10.30.0.0/24'], blockSize: 28, node: 'node-a' });
     const ip = await pool.allocate({ owner: 'default/a/eth0' });
-    const [kv] = (await rawRange(etcd!.endpoints, `${PREFIX}pools/${name}/blocks/`)).filter((x) => x.key.endsWith('/28'));
+    const [kv] = (await rawRange(etcd.endpoints, `${PREFIX}pools/${name}/blocks/`)).filter((x) => x.key.endsWith('/28'));
     const key = kv!.key.slice(PREFIX.length);
     const garbage = Buffer.from('{"t":"ipam/block","v":1,"cidr":"oops"');
-    await rawPut(etcd!.endpoints[0]!, kv!.key, garbage);
-    const before = await rawRange(etcd!.endpoints, PREFIX);
+    await rawPut(etcd.endpoints[0]!, kv!.key, garbage);
+    const before = await rawRange(etcd.endpoints, PREFIX);
     // The node still believes its cached record: its conditional write loses, and the current value is garbage.
     expectCorrupt(await failure(pool.allocate({ owner: 'default/b/eth0' })), kv!.key, key);
     expectCorrupt(await failure(pool.release(ip)), kv!.key, key);
-    expect(await rawRange(etcd!.endpoints, PREFIX)).toEqual(before);
+    expect(await rawRange(etcd.endpoints, PREFIX)).toEqual(before);
   });
 
   it('garbage in the pool definition record: open fails naming it and leaves it', async () => {
     const key = 'pools/defn';
-    await rawPut(etcd!.endpoints[0]!, PREFIX + key, Buffer.from('cidrs=10.0.0.0/8'));
-    const before = await rawRange(etcd!.endpoints, PREFIX + key);
-    const e = await failure(ClusterPool.open({ store: store!, name: 'defn', cidrs: ['10.0.0.0/16'], blockSize: 26, node: 'n' }));
+    await rawPut(etcd.endpoints[0]!, PREFIX + key, Buffer.from('cidrs=10.0.0.0/8'));
+    const before = await rawRange(etcd.endpoints, PREFIX + key);
+    const e = await failure(ClusterPool.open({ store: store, name: 'defn', cidrs: ['10.0.0.0/16'], blockSize: 26, node: 'n' }));
     expectCorrupt(e, PREFIX + key, key);
-    expect(await rawRange(etcd!.endpoints, PREFIX + key)).toEqual(before);
+    expect(await rawRange(etcd.endpoints, PREFIX + key)).toEqual(before);
   });
 });

@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Addr, Prefix } from '@ipam/core';
+import { afterAll, beforeAll } from 'vitest';
 import { ClusterPool, EtcdStore } from '../../src/index.js';
 import { type EtcdCluster, startEtcd } from '../etcd.js';
 
@@ -391,6 +392,31 @@ export async function startSurvivalEtcd(members: 1 | 3 = 1): Promise<EtcdCluster
     if (before === undefined) delete process.env['TMPDIR'];
     else process.env['TMPDIR'] = before;
   }
+}
+
+/**
+ * survivalSuite starts etcd (and, with `build`, makes sure the package is built) before the suite's tests and stops it
+ * after them. A failure to start is thrown by the returned getter inside every test, so each test FAILS (a failing
+ * beforeAll alone would leave vitest reporting the tests as skipped).
+ */
+export function survivalSuite(options: { readonly members?: 1 | 3; readonly build?: boolean } = {}): () => EtcdCluster {
+  let etcd: EtcdCluster | undefined;
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      if (options.build === true) await ensureBuilt();
+      etcd = await startSurvivalEtcd(options.members ?? 1);
+    } catch (e) {
+      failure = e;
+    }
+  });
+  afterAll(async () => {
+    await etcd?.stop();
+  });
+  return () => {
+    if (etcd === undefined) throw failure ?? new Error('survival: etcd was not started');
+    return etcd;
+  };
 }
 
 /** SURVIVAL_SCALE scales every survival run (ops per worker); 1 is the issue's size. */

@@ -1,37 +1,29 @@
 // Survival 1: 8 allocator PROCESSES × 2,000 allocations and releases against one real etcd. Afterwards no address
 // was ever held twice, none is lost, and etcd (a fresh ClusterPool.list() and the raw records) holds exactly what the
 // clients say they hold. SURVIVAL_SCALE=0.1 shortens the run while developing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EtcdCluster } from '../etcd.js';
+import { describe, expect, it } from 'vitest';
 import {
   believed,
   duplicateSeqs,
-  ensureBuilt,
   finished,
   overlaps,
   type PoolSpec,
   SCALE,
   sortedEntries,
-  startSurvivalEtcd,
   startWorker,
   storedState,
+  survivalSuite,
 } from './harness.js';
 
 const PROCESSES = 8;
 const OPS = Math.max(50, Math.round(2000 * SCALE));
 
 describe('survival: allocator processes on one etcd', () => {
-  let etcd: EtcdCluster | undefined;
-  beforeAll(async () => {
-    await ensureBuilt();
-    etcd = await startSurvivalEtcd();
-  });
-  afterAll(async () => {
-    await etcd?.stop();
-  });
+  const cluster = survivalSuite({ build: true });
 
   it(`${PROCESSES} processes × ${OPS} allocations and releases: no address held twice, none lost, etcd equals belief`, async () => {
-    const spec: PoolSpec = { endpoints: etcd!.endpoints, prefix: '/survival/', pool: 'pods', cidrs: ['10.96.0.0/20'], blockSize: 28 };
+    const etcd = cluster();
+    const spec: PoolSpec = { endpoints: etcd.endpoints, prefix: '/survival/', pool: 'pods', cidrs: ['10.96.0.0/20'], blockSize: 28 };
     const workers = Array.from({ length: PROCESSES }, (_, i) => startWorker({ ...spec, node: `node-${i}`, ops: OPS, seed: 101 + i }));
     const runs = await Promise.all(workers.map((w) => w.result));
     const reports = runs.map(finished);
