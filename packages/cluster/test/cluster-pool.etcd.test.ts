@@ -28,6 +28,8 @@ interface WorkerReport {
   readonly releases: number;
   readonly storeErrors: number;
   readonly maxGapMs: number;
+  readonly writes: number;
+  readonly lost: number;
   readonly ms: number;
 }
 
@@ -118,7 +120,8 @@ async function check(
     return (
       `${processes} processes, ${done} operations in ${(slowest / 1000).toFixed(1)} s (${Math.round(done / (slowest / 1000))}/s), ` +
       `${stats.claimedBlocks} blocks claimed, ${reports.reduce((n, r) => n + r.storeErrors, 0)} store errors, ` +
-      `longest pause ${Math.round(Math.max(...reports.map((r) => r.maxGapMs)))} ms`
+      `longest pause ${Math.round(Math.max(...reports.map((r) => r.maxGapMs)))} ms, ` +
+      `${reports.reduce((n, r) => n + r.writes, 0)} writes of which ${reports.reduce((n, r) => n + r.lost, 0)} lost a compare-and-swap`
     );
   } finally {
     await store.close();

@@ -5,7 +5,7 @@
 //
 // Store errors that leave an outcome open are handled as the CNI runtime does: release the owner, then go on.
 import { Addr } from '@ipam/core';
-import { ClusterError, ClusterPool, EtcdStore } from '../src/index.js';
+import { ClusterError, ClusterPool, EtcdStore, type Store, type StoreWrite } from '../src/index.js';
 
 const [endpoints = '', node = 'node', opsText = '100', seedText = '1'] = process.argv.slice(2);
 const ops = Number(opsText);
@@ -33,7 +33,25 @@ interface Interval {
   readonly to: number;
 }
 
-const store = new EtcdStore({ endpoints: endpoints.split(','), prefix: '/ipam-test/', timeoutMs: 5000 });
+const etcd = new EtcdStore({ endpoints: endpoints.split(','), prefix: '/ipam-test/', timeoutMs: 5000 });
+// Counts writes and lost compare-and-swaps, to report how much the processes contended.
+let writes = 0;
+let lost = 0;
+const count = async (w: Promise<StoreWrite>): Promise<StoreWrite> => {
+  writes++;
+  const r = await w;
+  if (!r.ok) lost++;
+  return r;
+};
+const store: Store = {
+  get: (k) => etcd.get(k),
+  list: (p, o) => etcd.list(p, o),
+  create: (k, v) => count(etcd.create(k, v)),
+  update: (k, v, r) => count(etcd.update(k, v, r)),
+  delete: (k, r) => count(etcd.delete(k, r)),
+  txn: (c, o) => etcd.txn(c, o),
+  close: () => etcd.close(),
+};
 const pool = await ClusterPool.open({ store, name: 'pods', cidrs: ['10.96.0.0/22'], blockSize: 28, node });
 const held: Held[] = [];
 const intervals: Interval[] = [];
@@ -108,5 +126,5 @@ while (done < ops) {
 }
 await store.close();
 process.stdout.write(
-  `${JSON.stringify({ node, held, intervals, allocations, releases, storeErrors, maxGapMs, ms: now() - started })}\n`,
+  `${JSON.stringify({ node, held, intervals, allocations, releases, storeErrors, maxGapMs, writes, lost, ms: now() - started })}\n`,
 );
