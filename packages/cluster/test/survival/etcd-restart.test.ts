@@ -1,6 +1,7 @@
 // Survival 3: one etcd member that is paused (SIGSTOP: it keeps its sockets and answers nothing, so requests time out
 // and writes end in ERR_STORE_OUTCOME_UNKNOWN, and are applied late when it resumes), then killed and restarted on its
 // data, while 8 allocator processes run. Allocations resume after each; no address held twice, none lost, etcd equals belief.
+// Then the same behind a TCP proxy that loses some of etcd's replies: writes applied whose answer never came.
 import { describe, expect, it } from 'vitest';
 import {
   believed,
@@ -10,6 +11,7 @@ import {
   overlaps,
   type PoolSpec,
   SCALE,
+  startDroppingProxy,
   sortedEntries,
   startWorker,
   storedState,
@@ -75,5 +77,36 @@ describe('survival: etcd paused, stopped and restarted during a run', () => {
       `survival/etcd-restart: ${runs.reduce((n, r) => n + r.allocated.length, 0)} allocations, ${belief.size} held; ` +
         `unknown outcomes ${errorCount(runs, 'ERR_STORE_OUTCOME_UNKNOWN')}, unavailable ${errorCount(runs, 'ERR_STORE_UNAVAILABLE')}`,
     );
+  });
+
+  it(`${PROCESSES} processes × ${OPS / 2} behind a proxy that loses 4% of etcd's replies: applied writes whose answer never came are found, never repeated`, async () => {
+    const etcd = cluster();
+    const proxy = await startDroppingProxy(etcd.endpoints[0]!, 0.04);
+    try {
+      const spec: PoolSpec = { endpoints: etcd.endpoints, prefix: '/survival/', pool: 'lossy', cidrs: ['10.97.64.0/20'], blockSize: 28 };
+      const workers = Array.from({ length: PROCESSES }, (_, i) =>
+        startWorker({ ...spec, endpoints: [proxy.url], node: `node-${i}`, ops: OPS / 2, seed: 351 + i }),
+      );
+      const runs = await Promise.all(workers.map((w) => w.result));
+      runs.forEach(finished);
+      expect(proxy.dropped()).toBeGreaterThan(0);
+      expect(errorCount(runs, 'ERR_STORE_OUTCOME_UNKNOWN')).toBeGreaterThan(0);
+      expect(overlaps(runs)).toEqual([]);
+      expect(duplicateSeqs(runs)).toEqual([]);
+      const belief = believed(runs);
+      const { owners, pool, close } = await storedState(spec);
+      try {
+        expect(sortedEntries(owners)).toEqual(sortedEntries(belief));
+        expect((await pool.stats()).used).toBe(BigInt(belief.size));
+      } finally {
+        await close();
+      }
+      console.log(
+        `survival/lossy: ${proxy.dropped()} replies dropped; unknown outcomes ${errorCount(runs, 'ERR_STORE_OUTCOME_UNKNOWN')}; ` +
+          `${runs.reduce((n, r) => n + r.allocated.length, 0)} allocations, ${belief.size} held`,
+      );
+    } finally {
+      await proxy.close();
+    }
   });
 });

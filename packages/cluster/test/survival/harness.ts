@@ -6,6 +6,7 @@
 //     are exactly what the clients say they hold.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Addr, Prefix } from '@ipam/core';
@@ -416,6 +417,61 @@ export function survivalSuite(options: { readonly members?: 1 | 3; readonly buil
   return () => {
     if (etcd === undefined) throw failure ?? new Error('survival: etcd was not started');
     return etcd;
+  };
+}
+
+/** DroppingProxy is a TCP proxy in front of one etcd member that loses some replies. */
+export interface DroppingProxy {
+  /** DroppingProxy.url is the proxy's client URL, to give allocators instead of the member's. */
+  readonly url: string;
+  /** DroppingProxy.dropped counts the replies lost so far. */
+  dropped(): number;
+  /** DroppingProxy.close stops the proxy and drops every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * startDroppingProxy forwards connections to `target` (an etcd client URL) and, for a `rate` share of the replies
+ * (chosen by a seeded generator), closes both sides instead of forwarding the reply: the request was served (a write
+ * applied) but its client never hears of it, and sees its connection reset.
+ */
+export async function startDroppingProxy(target: string, rate: number, seed = 7): Promise<DroppingProxy> {
+  const upstream = new URL(target);
+  let s = seed >>> 0 || 1;
+  const random = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  let dropped = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const up = connect(Number(upstream.port), upstream.hostname);
+    sockets.add(client);
+    sockets.add(up);
+    const end = () => {
+      client.destroy();
+      up.destroy();
+      sockets.delete(client);
+      sockets.delete(up);
+    };
+    client.on('data', (d) => up.write(d));
+    up.on('data', (d) => {
+      if (random() < rate) {
+        dropped++;
+        end();
+      } else client.write(d);
+    });
+    client.on('error', end).on('close', end);
+    up.on('error', end).on('close', end);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dropped: () => dropped,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const x of sockets) x.destroy();
+        server.close(() => r());
+      }),
   };
 }
 
