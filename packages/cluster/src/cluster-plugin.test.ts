@@ -238,15 +238,23 @@ describe('ipam-cluster executable', () => {
 });
 
 describe('clusterPlugin in-process', () => {
-  it('runs through runPlugin on a MemoryStore', async () => {
+  it('runs through runPlugin on a MemoryStore it leaves open', async () => {
     const store = new MemoryStore();
     const plugin = clusterPlugin({ store: () => store, env: { NODE_NAME: 'n1' } });
-    const out: string[] = [];
-    const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: 'x', CNI_NETNS: '/n', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin' };
     const stdin = JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'bridge', ipam: { type: 'ipam-cluster', etcd: { endpoints: ['http://unused:2379'] }, pool: 'mem', subnet: '10.9.0.0/24' } });
-    // The plugin closes the store after each command; MemoryStore refuses calls once closed, so one command here.
-    expect(await runPlugin(plugin, { env, stdin, stdout: (s) => out.push(s), exit: () => {} })).toBe(0);
-    expect(JSON.parse(out.join(''))).toEqual({ cniVersion: '1.0.0', ips: [{ address: '10.9.0.1/24' }], dns: {} });
+    const call = async (cmd: string, id: string): Promise<[number, string]> => {
+      const out: string[] = [];
+      const env = { CNI_COMMAND: cmd, CNI_CONTAINERID: id, CNI_NETNS: '/n', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin' };
+      const status = await runPlugin(plugin, { env, stdin, stdout: (s) => out.push(s), exit: () => {} });
+      return [status, out.join('')];
+    };
+    const [status, text] = await call('ADD', 'x');
+    expect([status, JSON.parse(text)]).toEqual([0, { cniVersion: '1.0.0', ips: [{ address: '10.9.0.1/24' }], dns: {} }]);
+    expect(await call('ADD', 'x')).toEqual([0, text]);
+    expect(JSON.parse((await call('ADD', 'y'))[1]).ips).toEqual([{ address: '10.9.0.2/24' }]);
+    expect(await call('DEL', 'x')).toEqual([0, '']);
+    expect(JSON.parse((await call('CHECK', 'x'))[1])).toMatchObject({ code: 102 });
+    expect(await call('CHECK', 'y')).toEqual([0, '']);
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Addr, Prefix } from '@ipam/core';
-import { type CmdArgs, CniConfigError, CniError, type CniIPConfig, type CniResult, type Plugin } from '@ipam/cni';
+import { type CmdArgs, CniConfigError, CniError, type CniIPConfig, type CniResult, type CniResultDns, type CniResultRoute, type Plugin } from '@ipam/cni';
 import { ClusterError } from './cluster-error.js';
 import { type ClusterAllocation, ClusterPool } from './cluster-pool.js';
 import { EtcdStore } from './etcd-store.js';
@@ -90,18 +90,9 @@ export interface ClusterIpamConfig {
   /** ClusterIpamConfig.families are the address families, in the order their first subnet appears; one address each. */
   readonly families: readonly ClusterIpamFamily[];
   /** ClusterIpamConfig.routes are copied into every result. */
-  readonly routes: readonly { readonly dst: string; readonly gw?: string }[];
+  readonly routes: readonly CniResultRoute[];
   /** ClusterIpamConfig.dns is copied into every result. */
-  readonly dns: {
-    /** nameservers lists name servers. */
-    readonly nameservers?: readonly string[];
-    /** domain is the local domain. */
-    readonly domain?: string;
-    /** search lists search domains. */
-    readonly search?: readonly string[];
-    /** options lists resolver options. */
-    readonly options?: readonly string[];
-  };
+  readonly dns: CniResultDns;
 }
 
 /**
@@ -140,8 +131,9 @@ export function parseClusterIpamConfig(config: unknown, env: Readonly<Record<str
 /** ClusterPluginOptions tunes {@link clusterPlugin}. */
 export interface ClusterPluginOptions {
   /**
-   * ClusterPluginOptions.store opens the store of a command (default: an {@link EtcdStore} on `config.etcd`). The
-   * plugin closes it when the command ends; give a factory that shares one store to keep it open.
+   * ClusterPluginOptions.store returns the store of a command (default: a new {@link EtcdStore} on `config.etcd`,
+   * closed when the command ends). A store from this factory is the caller's: the plugin never closes it, so one
+   * store can serve many commands in a long-lived process or a test.
    */
   readonly store?: (config: ClusterIpamConfig) => Store;
   /** ClusterPluginOptions.env is where `NODE_NAME` is read (default `process.env`). */
@@ -260,7 +252,7 @@ async function reserveGateway(pool: ClusterPool, gw: Addr): Promise<void> {
 }
 
 /**
- * clusterPlugin returns the handlers of the `ipam-cluster` CNI IPAM plugin, for {@link runPlugin} (the package's
+ * clusterPlugin returns the handlers of the `ipam-cluster` CNI IPAM plugin, for `runPlugin` of `@ipam/cni` (the package's
  * `ipam-cluster` executable is `runPlugin(clusterPlugin())`). Each family of the configuration (see
  * {@link parseClusterIpamConfig}) is a {@link ClusterPool} in etcd; a command opens them for the node and:
  *
@@ -291,7 +283,8 @@ async function reserveGateway(pool: ClusterPool, gw: Addr): Promise<void> {
 export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
   const env = options.env ?? process.env;
   const host = options.hostname ?? hostname;
-  const openStore = options.store ?? ((c: ClusterIpamConfig) => new EtcdStore({ endpoints: c.etcd.endpoints, prefix: c.etcd.prefix, ...(c.etcd.timeoutMs === undefined ? {} : { timeoutMs: c.etcd.timeoutMs }) }));
+  const given = options.store;
+  const openStore = given ?? ((c: ClusterIpamConfig) => new EtcdStore({ endpoints: c.etcd.endpoints, prefix: c.etcd.prefix, ...(c.etcd.timeoutMs === undefined ? {} : { timeoutMs: c.etcd.timeoutMs }) }));
 
   async function session<T>(args: CmdArgs, fn: (s: Session) => Promise<T>): Promise<T> {
     let store: Store | undefined;
@@ -310,7 +303,7 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
     } catch (e) {
       throw cniErrorOf(e);
     } finally {
-      if (store !== undefined) await store.close().catch(() => {});
+      if (store !== undefined && given === undefined) await store.close().catch(() => {});
     }
   }
 
