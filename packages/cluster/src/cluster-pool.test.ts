@@ -491,6 +491,48 @@ describe('ClusterPool under store faults', () => {
     expect(all[1]!.addr.equals(ip)).toBe(true);
   });
 
+  it('retries a write of unknown outcome on the same block and condition, so a late apply cannot add a second address', async () => {
+    const inner = new MemoryStore();
+    let intercept: ((k: string) => Promise<void>) | undefined;
+    let late: (() => Promise<unknown>) | undefined;
+    const store: Store = {
+      get: async (k) => {
+        const e = await inner.get(k);
+        const l = late;
+        late = undefined;
+        if (l !== undefined) await l(); // applied right after the read that checked it
+        return e;
+      },
+      list: (p, o) => inner.list(p, o),
+      create: (k, v) => inner.create(k, v),
+      delete: (k, r) => inner.delete(k, r),
+      txn: (c, o) => inner.txn(c, o),
+      close: () => inner.close(),
+      update: async (k, v, r) => {
+        const i = intercept;
+        if (i !== undefined) {
+          intercept = undefined;
+          await i(k);
+          late = () => inner.update(k, v, r);
+          throw new ClusterError('ERR_STORE_OUTCOME_UNKNOWN', `update(${k}): timed out`, { key: k });
+        }
+        return inner.update(k, v, r);
+      },
+    };
+    const pool = await openSmall(store, 'a', { reserveEnds: false });
+    const eight = await pool.allocateMany(Array.from({ length: 8 }, (_, i) => `o${i}`));
+    const blocks = [...new Set(eight.map((x) => x.block.toString()))].sort((x, y) => Prefix.compare(Prefix.parse(x), Prefix.parse(y)));
+    const inLow = eight.find((x) => x.block.toString() === blocks[0])!;
+    const inHigh = eight.find((x) => x.block.toString() === blocks[1])!;
+    await pool.release(inHigh);
+    // While the write to the high block is out, a release makes room in the lower block, which a fresh decision
+    // would prefer; the timed-out write to the high block is then applied late.
+    intercept = async () => void (await pool.release(inLow));
+    await pool.allocate({ owner: 'x' });
+    const mine = (await pool.list()).filter((a) => a.owner === 'x');
+    expect(mine.map((a) => a.block.toString())).toEqual([blocks[1]]);
+  });
+
   it('reports ERR_STORE_OUTCOME_UNKNOWN when the outcome cannot be checked, and the owner can be released later', async () => {
     let down = false;
     const store = new MemoryStore({

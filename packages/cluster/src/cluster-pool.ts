@@ -167,6 +167,13 @@ interface Cached {
   readonly record: BlockRecord;
 }
 
+/** The target of a write whose outcome was unknown: its key, block and the mod revision it was conditional on (undefined: absent). */
+interface Fence {
+  readonly key: string;
+  readonly block: Prefix;
+  readonly modRevision: bigint | undefined;
+}
+
 interface Pending {
   readonly owner: string;
   readonly resolve: (a: ClusterAllocation) => void;
@@ -216,7 +223,8 @@ function hash(s: string): bigint {
  *   exponential backoff (`retry`); when the attempts run out the call fails with `ERR_CLUSTER_CONTENTION` (or the
  *   store's last `ERR_STORE_UNAVAILABLE`). A write that failed with `ERR_STORE_OUTCOME_UNKNOWN` is never blindly
  *   retried: the record is read first and the write counts as done when the allocations it carried (address, owner,
- *   node and their unique sequence numbers) are there.
+ *   node and their unique sequence numbers) are there; otherwise it is redone on the same block and the same
+ *   condition, so that etcd applying the first request late (after the check) and the retry exclude each other.
  * - Every allocation gets a sequence number unique in its block forever; {@link ClusterPool.release} is conditional on
  *   it, so a stale release cannot free an address that was freed and handed out again meanwhile.
  * - Block records are never deleted. An empty block keeps its affinity until {@link ClusterPool.releaseEmptyBlocks}
@@ -450,9 +458,13 @@ export class ClusterPool {
     let attempt = 0;
     let lastError: unknown;
     let uncertain = false;
+    // After a write whose outcome was unknown and which was not found, the next write goes to the same key on the
+    // same condition while the key is unchanged: the two exclude each other, so a late apply of the first cannot
+    // add a second allocation elsewhere.
+    let fence: Fence | undefined;
     try {
       while (pending.length > 0) {
-        const plan = await this.#plan(api, pending.length);
+        const plan = await this.#plan(api, pending.length, fence);
         if (plan === undefined) {
           throw new ClusterError(
             'ERR_CLUSTER_POOL_EXHAUSTED',
@@ -485,9 +497,11 @@ export class ClusterPool {
           pending = pending.slice(assigned.length);
           attempt = 0;
           uncertain = false;
+          fence = undefined;
           continue;
         }
         uncertain ||= res.unknown === true;
+        if (res.unknown === true) fence = { key, block, modRevision: base?.modRevision };
         lastError = res.error;
         attempt++;
         if (attempt >= this.#retry.attempts) {
@@ -506,7 +520,17 @@ export class ClusterPool {
    * to claim, else in another node's block to borrow from; undefined when the pool is full. Reads the whole pool
    * (one paged list) only when this node's cached blocks are full.
    */
-  async #plan(api: string, n: number): Promise<{ key: string; block: Prefix; base: Cached | undefined; offsets: number[] } | undefined> {
+  async #plan(
+    api: string,
+    n: number,
+    fence: Fence | undefined,
+  ): Promise<{ key: string; block: Prefix; base: Cached | undefined; offsets: number[] } | undefined> {
+    if (fence !== undefined) {
+      const c = this.#blocks.get(fence.key);
+      if (fence.modRevision === undefined ? c === undefined : c?.modRevision === fence.modRevision) {
+        return { key: fence.key, block: fence.block, base: c, offsets: this.#freeOffsets(fence.block, c?.record, n) };
+      }
+    }
     const own = this.#ownWithRoom();
     if (own !== undefined) return { key: own.key, block: own.block, base: own, offsets: this.#freeOffsets(own.block, own.record, n) };
     await this.#listBlocks(api);
