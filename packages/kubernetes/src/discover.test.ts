@@ -942,6 +942,14 @@ describe('discover({ dump }) from bytes and streams', () => {
     expect(plain(await discover({ dump: createReadStream(file, { highWaterMark: 7 }) }))).toEqual(expected);
   });
 
+  it('reads the real minikube dump from a file stream, in small reads, as from its text', async () => {
+    const file = corpus('cluster-info-dump-minikube-excerpt.txt');
+    const whole = plain(await discover({ dump: await readFile(file, 'utf8') }));
+    const { createReadStream } = await import('node:fs');
+    for (const highWaterMark of [97, 4096, 1 << 16]) expect(plain(await discover({ dump: createReadStream(file, { highWaterMark }) }))).toEqual(whole);
+    expect(plain(await discover({ dump: await readFile(file) }))).toEqual(whole);
+  });
+
   it('reads bytes cut in two anywhere: inside strings, escapes, multi-byte characters and log markers', async () => {
     for (let k = 0; k <= bytes.length; k++) {
       expect(plain(await discover({ dump: chunks([bytes.subarray(0, k), bytes.subarray(k)]) }))).toEqual(expected);
