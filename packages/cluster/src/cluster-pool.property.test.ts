@@ -22,7 +22,7 @@ import { type ClusterAllocation, ClusterError, ClusterPool, MemoryStore, type Me
 const NODES = ['node-0', 'node-1', 'node-2'];
 // 10.0.0.0/28 in /30 blocks: 4 blocks, 14 usable addresses — small enough to claim, borrow and exhaust.
 const CAPACITY = 14;
-const RUNS = Number(process.env['CLUSTER_PROPERTY_RUNS'] ?? 60);
+const RUNS = Number(process.env['CLUSTER_PROPERTY_RUNS'] ?? 100);
 
 type Command =
   | { readonly t: 'alloc'; readonly owner: number }

@@ -64,8 +64,9 @@ export interface ClusterPoolOptions {
   readonly node: string;
   /**
    * ClusterPoolOptions.reserveEnds keeps the first address of every CIDR (and, for IPv4, the last: the broadcast
-   * address) out of allocation; default true. CIDRs with fewer than 4 addresses reserve nothing. Part of the pool's
-   * definition: every open must agree.
+   * address) out of allocation; default true. CIDRs with fewer than 4 addresses reserve nothing. Only the ends of the
+   * whole CIDR are reserved, not those of each block: inside 10.244.0.0/16, 10.244.1.0 and 10.244.0.255 are ordinary
+   * host addresses and are handed out. Part of the pool's definition: every open must agree.
    */
   readonly reserveEnds?: boolean;
   /** ClusterPoolOptions.retry bounds the retries (see {@link ClusterRetryOptions}). */
