@@ -224,10 +224,14 @@ function held(list: readonly ClusterAllocation[], owner: string): ClusterAllocat
 
 /** Allocates for `owner`, keeping a gateway that the pool hands out under a reserved owner, and trying again. */
 async function allocateSkippingGateways(family: ClusterIpamFamily, pool: ClusterPool, owner: string): Promise<Addr> {
-  for (;;) {
+  for (let round = 1; ; round++) {
     const addr = await pool.allocate({ owner });
     const gw = rangeOf(family, addr).gateway;
     if (gw === undefined || !gw.equals(addr)) return addr;
+    if (round > 4) {
+      await pool.release(addr);
+      throw new ClusterError('ERR_CLUSTER_CONTENTION', `ipam-cluster: the pool keeps handing out the gateway ${gw} (pool ${family.pool}); it could not be reserved`);
+    }
     // The pool handed out the gateway (the lowest free address of the block holding it): give it back and take it
     // again under the gateway's reserved owner, where it stays; then allocate for `owner` once more.
     await pool.release(addr);
