@@ -230,7 +230,8 @@ function hash(s: string): bigint {
  *   it, so a stale release cannot free an address that was freed and handed out again meanwhile.
  * - Block records are never deleted. An empty block keeps its affinity until {@link ClusterPool.releaseEmptyBlocks}
  *   gives it back (for instance when a node is drained or deleted); allocate never releases blocks itself, which
- *   avoids claim/release churn on nodes whose pod count hovers around a block boundary.
+ *   avoids claim/release churn on nodes whose pod count hovers around a block boundary. Do not delete block keys by
+ *   hand either: the block's sequence counter would start over and an old sequence number could match again.
  *
  * Store contents under the pool's keys that this library did not write (or a newer format) are
  * `ERR_CLUSTER_POOL_CORRUPT` naming the key, and are never overwritten. Dual-stack clusters use one pool per family.
