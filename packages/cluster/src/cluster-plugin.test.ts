@@ -5,7 +5,9 @@
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { runPlugin } from '@ipam/cni';
+import { CniConfigError, runPlugin } from '@ipam/cni';
+import { Addr, Prefix } from '@ipam/core';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtcdCluster, freePort, startEtcd } from '../test/etcd.js';
 import { CLUSTER_PLUGIN_ERROR_CODES, CLUSTER_PLUGIN_SPEC_VERSIONS, ClusterPool, clusterOwner, clusterPlugin, EtcdStore, MemoryStore, parseClusterIpamConfig } from './index.js';
@@ -269,5 +271,68 @@ describe('parseClusterIpamConfig', () => {
       [4, 'pods-v4', 26, ['10.244.0.0/16']],
     ]);
     expect([c.node, c.etcd.prefix, c.etcd.timeoutMs]).toEqual(['node-a', '/ipam/', undefined]);
+  });
+
+  const base = () => ({
+    type: 'ipam-cluster',
+    etcd: { endpoints: ['http://127.0.0.1:2379'], prefix: '/ipam/', timeoutMs: 1000 } as Record<string, unknown>,
+    pool: 'pods',
+    ranges: [{ subnet: '10.244.0.0/16', gateway: '10.244.0.1' }, { subnet: 'fd00::/64' }] as Record<string, unknown>[],
+    blockSize: { ipv4: 26, ipv6: 122 } as unknown,
+    routes: [{ dst: '0.0.0.0/0', gw: '10.244.0.1' }] as unknown,
+    dns: { nameservers: ['10.96.0.10'] } as unknown,
+    node: 'node-a' as unknown,
+  });
+  const setters: ((ipam: ReturnType<typeof base>, v: unknown) => void)[] = [
+    (i, v) => ((i as Record<string, unknown>)['etcd'] = v),
+    (i, v) => (i.etcd['endpoints'] = v),
+    (i, v) => (i.etcd['prefix'] = v),
+    (i, v) => (i.etcd['timeoutMs'] = v),
+    (i, v) => ((i as Record<string, unknown>)['pool'] = v),
+    (i, v) => ((i as Record<string, unknown>)['ranges'] = v),
+    (i, v) => (i.ranges[0]!['subnet'] = v),
+    (i, v) => (i.ranges[0]!['gateway'] = v),
+    (i, v) => (i.ranges[1] = v as Record<string, unknown>),
+    (i, v) => (i.blockSize = v),
+    (i, v) => (i.routes = v),
+    (i, v) => (i.dns = v),
+    (i, v) => (i.node = v),
+    (i, v) => ((i as Record<string, unknown>)['subnet'] = v),
+  ];
+
+  it('never fails on hostile values with anything but a CniConfigError naming an ipam path', () => {
+    fc.assert(
+      fc.property(fc.nat(setters.length - 1), fc.anything(), (which, value) => {
+        const ipam = base();
+        setters[which]!(ipam, value);
+        try {
+          parseClusterIpamConfig({ ipam }, {});
+        } catch (e) {
+          expect(e).toBeInstanceOf(CniConfigError);
+          expect((e as CniConfigError).path).toMatch(/^ipam(\.|\[|$)/);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('rejects ranges exactly when two subnets overlap, as Prefix.overlaps says', () => {
+    const v4 = fc.tuple(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 8, max: 30 })).map(([n, bits]) => Addr.fromUint32(n).prefix(bits));
+    fc.assert(
+      fc.property(fc.array(v4, { minLength: 1, maxLength: 4 }), (subnets) => {
+        const ipam = { ...base(), ranges: subnets.map((p) => ({ subnet: p.toString() })), blockSize: 30 };
+        const overlap = subnets.some((a, i) => subnets.some((b, j) => j < i && a.overlaps(b)));
+        let code: string | undefined;
+        try {
+          const c = parseClusterIpamConfig({ ipam }, {});
+          expect(c.families.map((f) => f.ranges.map((r) => r.subnet.toString()))).toEqual([subnets.map(String)]);
+        } catch (e) {
+          code = (e as CniConfigError).code;
+        }
+        expect(code).toBe(overlap ? 'ERR_CNI_RANGE_OVERLAP' : undefined);
+      }),
+      { numRuns: 300 },
+    );
+    expect(Prefix.parse('10.0.0.0/8').overlaps(Prefix.parse('10.1.0.0/16'))).toBe(true);
   });
 });
