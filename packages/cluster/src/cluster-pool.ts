@@ -474,6 +474,7 @@ export class ClusterPool {
           );
         }
         const { key, block, base, offsets } = plan;
+        if (offsets.length === 0) throw new Error(`${api}: internal error: planned a write of no address to ${key}`);
         const assigned = pending.slice(0, offsets.length);
         const first = (base?.record.seq ?? 0) + 1;
         const allocations = new Map(base?.record.allocations);
