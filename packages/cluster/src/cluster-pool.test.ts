@@ -533,6 +533,21 @@ describe('ClusterPool under store faults', () => {
     expect(mine.map((a) => a.block.toString())).toEqual([blocks[1]]);
   });
 
+  it('gives up with the store error when the store stays unavailable, having written nothing', async () => {
+    let down = false;
+    const store = new MemoryStore({ faults: () => (down ? 'unavailable' : undefined) });
+    down = true;
+    expect(await code(open(store, 'a', { retry: { attempts: 3, baseMs: 0, maxMs: 1 } }))).toBe('ERR_STORE_UNAVAILABLE');
+    down = false;
+    const pool = await open(store, 'a', { retry: { attempts: 3, baseMs: 0, maxMs: 1 } });
+    await pool.allocate({ owner: 'x' });
+    down = true;
+    expect(await code(pool.allocate({ owner: 'y' }))).toBe('ERR_STORE_UNAVAILABLE');
+    expect(await code(pool.releaseOwner('x'))).toBe('ERR_STORE_UNAVAILABLE');
+    down = false;
+    expect((await pool.list()).map((a) => a.owner)).toEqual(['x']);
+  });
+
   it('reports ERR_STORE_OUTCOME_UNKNOWN when the outcome cannot be checked, and the owner can be released later', async () => {
     let down = false;
     const store = new MemoryStore({
