@@ -226,6 +226,32 @@ describe('ipam-cluster executable', () => {
     }
   });
 
+  it('answers code 11 while etcd hangs, and ADD afterwards holds one address for the owner', async () => {
+    const config = net({ pool: 'hang', subnet: '10.243.0.0/24', blockSize: 24 });
+    (config['ipam'] as { etcd: Record<string, unknown> }).etcd['timeoutMs'] = 300;
+    expect((await run({ cmd: 'ADD', config, id: 'before' })).status).toBe(0);
+    etcd.pause(0);
+    let hung: Outcome;
+    try {
+      hung = await run({ cmd: 'ADD', config, id: 'during' });
+    } finally {
+      etcd.resume(0);
+    }
+    expect([hung.status, hung.json?.code]).toEqual([1, 11]);
+    const after = await run({ cmd: 'ADD', config, id: 'during' });
+    expect(after.status).toBe(0);
+    const stored = await allocations('hang-v4', ['10.243.0.0/24'], 24);
+    expect(stored.filter((a) => a.owner === 'during/eth0').map((a) => `${a.addr}/24`)).toEqual([after.json.ips[0].address]);
+  });
+
+  it('holds nothing after DEL when a runtime repeats an ADD concurrently', async () => {
+    const config = net({ pool: 'repeat', subnet: '10.242.0.0/24', blockSize: 28 });
+    const adds = await Promise.all(Array.from({ length: 4 }, () => run({ cmd: 'ADD', config, id: 'same' })));
+    for (const r of adds) expect(r.status).toBe(0);
+    expect(await run({ cmd: 'DEL', config, id: 'same' })).toMatchObject({ status: 0, stdout: '' });
+    expect(await allocations('repeat-v4', ['10.242.0.0/24'], 28)).toEqual([]);
+  });
+
   it('never gives one address twice to plugin processes ADDing at once on two nodes', async () => {
     const PER_NODE = 8;
     const config = net({ pool: 'race', subnet: '10.245.0.0/24', blockSize: 28 });
