@@ -193,19 +193,20 @@ describe('discover: the real minikube cluster-info dump sample', () => {
 // Dumps in general
 
 /** The benchmark cluster of the issue as `kubectl cluster-info dump` prints it (kubectl's 4-space indentation). */
-function largeDump(): string {
+/** A kubectl-indented dump of `nodes` nodes, 30 pods per node and 2 Services per node. */
+function largeDump(nodeCount: number): string {
   const v4 = (i: number): string => `${10 + (i >>> 16)}.${(i >>> 8) & 255}.${i & 255}.${(i * 7) & 255}`;
-  const nodes = Array.from({ length: 5000 }, (_, i) => ({
+  const nodes = Array.from({ length: nodeCount }, (_, i) => ({
     metadata: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}` } },
     spec: { podCIDR: `10.${64 + (i >> 8)}.${i & 255}.0/24`, podCIDRs: [`10.${64 + (i >> 8)}.${i & 255}.0/24`] },
     status: { addresses: [{ type: 'InternalIP', address: `192.168.${i >> 8}.${i & 255}` }, { type: 'Hostname', address: `node-${i}` }] },
   }));
-  const pods = Array.from({ length: 150000 }, (_, i) => ({
+  const pods = Array.from({ length: nodeCount * 30 }, (_, i) => ({
     metadata: { name: `app-${i}`, namespace: `ns-${i % 50}`, labels: { app: `app-${i % 300}` } },
-    spec: { nodeName: `node-${i % 5000}`, containers: [{ name: 'app', image: 'registry.example.com/app:1.0' }] },
+    spec: { nodeName: `node-${i % nodeCount}`, containers: [{ name: 'app', image: 'registry.example.com/app:1.0' }] },
     status: { phase: 'Running', podIP: v4(i), podIPs: [{ ip: v4(i) }] },
   }));
-  const services = Array.from({ length: 10000 }, (_, i) => ({
+  const services = Array.from({ length: nodeCount * 2 }, (_, i) => ({
     metadata: { name: `svc-${i}`, namespace: `ns-${i % 50}` },
     spec: { type: 'ClusterIP', clusterIP: `10.96.${i >> 8}.${i & 255}`, clusterIPs: [`10.96.${i >> 8}.${i & 255}`] },
   }));
@@ -397,16 +398,18 @@ describe('discover({ dump })', () => {
     expect(e.message).toMatch(message);
   });
 
-  it('reads a large dump (5,000 nodes, 150,000 pods, 10,000 services, kubectl-indented) in a few seconds at most', async () => {
-    // Only the text stays alive, as for a user who read the dump from a file.
-    const dump = largeDump();
-    const start = performance.now();
-    const n = await discover({ dump });
-    const ms = performance.now() - start;
-    expect([n.nodes.length, n.pods.length, n.services.length, n.warnings.length]).toEqual([5000, 150000, 10000, 0]);
-    // About 1.5 s for these 119 MB on an idle 2-core machine (JSON.parse and the garbage collector are most of it);
-    // the bound leaves room for a CI machine shared with other suites.
-    expect(ms).toBeLessThan(3000);
+  it('reads a large dump (2,000 nodes, 60,000 pods, 4,000 services, kubectl-indented) item by item, losing nothing', async () => {
+    // How fast is a benchmark's question (bench/src/audit.bench.ts times the issue's 5,000-node dump); this checks
+    // that size changes nothing: every object arrives, in order, with its addresses.
+    const n = await discover({ dump: largeDump(2000) });
+    expect([n.nodes.length, n.pods.length, n.services.length, n.warnings.length]).toEqual([2000, 60000, 4000, 0]);
+    expect([n.nodes[1999]!.name, `${n.nodes[1999]!.podCIDRs[0]}`, n.pods[59999]!.name, `${n.pods[59999]!.podIPs[0]}`]).toEqual([
+      'node-1999',
+      '10.71.207.0/24',
+      'app-59999',
+      '10.234.95.153', // v4(59999): 10 + (59999 >>> 16), (59999 >>> 8) & 255, 59999 & 255, (59999 * 7) & 255
+    ]);
+    expect(`${n.services[3999]!.clusterIPs[0]}`).toBe('10.96.15.159');
   }, 60_000);
 });
 
