@@ -197,7 +197,8 @@ describe('ipam-cluster executable', () => {
     [{ subnet: undefined, ranges: [{ subnet: '10.0.0.0/16', gateway: '10.1.0.1' }] }, 'ipam.ranges[0].gateway: gateway 10.1.0.1 is not in subnet 10.0.0.0/16'],
     [{ subnet: undefined, ranges: [{ subnet: '10.0.0.0/16' }, { subnet: 'fd00::/64' }], blockSize: 26 }, 'ipam.blockSize: a dual-stack pool needs one block size per family: { "ipv4": 26, "ipv6": 122 }'],
     [{ blockSize: 8 }, 'ipam.blockSize: block size 8 must be an integer in 20…32 for IPv4 (at least every subnet\'s length, at most 4096 addresses per block)'],
-    [{ blocksize: 24 }, 'ipam.blocksize: unknown field (known: type, etcd, pool, subnet, gateway, ranges, blockSize, routes, dns, node)'],
+    [{ blocksize: 24 }, 'ipam.blocksize: unknown field (known: type, etcd, pool, subnet, gateway, ranges, blockSize, routes, dns, node, timeoutMs)'],
+    [{ timeoutMs: -1 }, 'ipam.timeoutMs: -1 is not a positive number of milliseconds (at most 2147483647)'],
     [{ routes: [{ dst: 'default' }] }, 'ipam.routes[0].dst: invalid CIDR address: "default"'],
     [{ node: '' }, 'ipam.node: node name "" from ipam.node is empty, longer than 1024 characters or has control characters'],
   ])('rejects a bad configuration with code 7 and the JSON path: %j', async (override, details) => {
@@ -229,14 +230,18 @@ describe('ipam-cluster executable', () => {
   it('answers code 11 while etcd hangs, and ADD afterwards holds one address for the owner', async () => {
     const config = net({ pool: 'hang', subnet: '10.243.0.0/24', blockSize: 24 });
     (config['ipam'] as { etcd: Record<string, unknown> }).etcd['timeoutMs'] = 300;
+    (config['ipam'] as Record<string, unknown>)['timeoutMs'] = 3000;
     expect((await run({ cmd: 'ADD', config, id: 'before' })).status).toBe(0);
     etcd.pause(0);
     let hung: Outcome;
+    const t0 = Date.now();
     try {
       hung = await run({ cmd: 'ADD', config, id: 'during' });
     } finally {
       etcd.resume(0);
     }
+    // Bounded by ipam.timeoutMs (plus Node's start-up on a loaded machine), whatever the retries inside would take.
+    expect(Date.now() - t0).toBeLessThan(10_000);
     expect([hung.status, hung.json?.code]).toEqual([1, 11]);
     const after = await run({ cmd: 'ADD', config, id: 'during' });
     expect(after.status).toBe(0);

@@ -87,6 +87,11 @@ export interface ClusterIpamConfig {
   readonly pool: string;
   /** ClusterIpamConfig.node is the node the plugin allocates for: `ipam.node`, else `NODE_NAME`, else the host name. */
   readonly node: string;
+  /**
+   * ClusterIpamConfig.timeoutMs bounds a whole command, retries included (`ipam.timeoutMs`, default 30000): past it the
+   * command fails with code 11 (try again later), and a repeated ADD or a DEL finds whatever it may have written.
+   */
+  readonly timeoutMs: number;
   /** ClusterIpamConfig.families are the address families, in the order their first subnet appears; one address each. */
   readonly families: readonly ClusterIpamFamily[];
   /** ClusterIpamConfig.routes are copied into every result. */
@@ -111,8 +116,8 @@ export interface ClusterIpamConfig {
  * `subnet` (with an optional `gateway`) is shorthand for one range. Subnets of one family form that family's pool,
  * named `<pool>-v4` or `<pool>-v6` whatever else is configured, so adding a family later keeps the existing pool.
  * `blockSize` is a number for a single-family configuration, else one per family; it defaults to 26 (IPv4) and 122
- * (IPv6). `node` defaults to `env.NODE_NAME`, then to the host name. Unknown fields are errors, so that a typo never
- * silently falls back to a default.
+ * (IPv6). `timeoutMs` bounds a whole command (default 30000). `node` defaults to `env.NODE_NAME`, then to the host
+ * name. Unknown fields are errors, so that a typo never silently falls back to a default.
  *
  * @throws CniConfigError naming the JSON path at fault (`ipam.ranges[1].subnet`), with codes such as
  * `ERR_CNI_MISSING_FIELD`, `ERR_CNI_INVALID_TYPE`, `ERR_CNI_INVALID_CIDR`, `ERR_CNI_HOST_BITS`, `ERR_CNI_RANGE_OVERLAP`,
@@ -298,15 +303,30 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
       if (!isValidName(owner)) throw new CniError('ERR_CNI_INVALID_ENVIRONMENT', 'cannot name the owner', `owner ${JSON.stringify(String(owner).slice(0, 80))} is longer than 1024 characters or has control characters`);
       store = openStore(conf);
       const s = store;
-      const pools = [];
-      for (const family of conf.families) {
-        const pool = await ClusterPool.open({ store: s, name: family.pool, cidrs: family.ranges.map((r) => r.subnet), blockSize: family.blockSize, node: conf.node });
-        pools.push({ family, pool });
+      const work = (async () => {
+        const pools = [];
+        for (const family of conf.families) {
+          const pool = await ClusterPool.open({ store: s, name: family.pool, cidrs: family.ranges.map((r) => r.subnet), blockSize: family.blockSize, node: conf.node });
+          pools.push({ family, pool });
+        }
+        return fn({ conf, owner, pools });
+      })();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const expired = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new CniError('ERR_CNI_TRY_AGAIN_LATER', 'ipam-cluster timed out', `the command did not finish within ${conf.timeoutMs} ms (ipam.timeoutMs): etcd is slow or unavailable`)),
+          conf.timeoutMs,
+        );
+      });
+      try {
+        return await Promise.race([work, expired]);
+      } finally {
+        clearTimeout(timer);
       }
-      return await fn({ conf, owner, pools });
     } catch (e) {
       throw cniErrorOf(e);
     } finally {
+      // Closing our EtcdStore also aborts the requests of a command that timed out.
       if (store !== undefined && given === undefined) await store.close().catch(() => {});
     }
   }

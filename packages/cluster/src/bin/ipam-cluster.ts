@@ -4,5 +4,6 @@
 import { runPlugin } from '@ipam/cni';
 import { clusterPlugin } from '../cluster-plugin.js';
 
-// runPlugin reports every failure itself (stdout and exit status); it never rejects.
-void runPlugin(clusterPlugin());
+// runPlugin reports every failure itself (stdout, written synchronously, and the exit status); it never rejects. The
+// process exits as soon as it is done: a command that timed out may leave retry timers and sockets behind.
+void runPlugin(clusterPlugin()).then((status) => process.exit(status));

@@ -14,7 +14,9 @@ import { isValidName } from './pool-records.js';
 const MAX_BLOCK_HOST_BITS = 12;
 /** Default block sizes: 64 addresses per block, as Calico's /26 and /122. */
 const DEFAULT_BLOCK_SIZE = { 4: 26, 6: 122 } as const;
-const IPAM_KEYS = new Set(['type', 'etcd', 'pool', 'subnet', 'gateway', 'ranges', 'blockSize', 'routes', 'dns', 'node']);
+const IPAM_KEYS = new Set(['type', 'etcd', 'pool', 'subnet', 'gateway', 'ranges', 'blockSize', 'routes', 'dns', 'node', 'timeoutMs']);
+/** Default bound of one command (ADD, DEL, CHECK): well inside the runtimes' own timeouts (kubelet's is 2 minutes). */
+const DEFAULT_COMMAND_TIMEOUT_MS = 30_000;
 const ETCD_KEYS = new Set(['endpoints', 'prefix', 'timeoutMs']);
 const RANGE_KEYS = new Set(['subnet', 'gateway']);
 const DNS_KEYS = new Set(['nameservers', 'domain', 'search', 'options']);
@@ -169,6 +171,11 @@ export function readClusterIpamConfig(config: unknown, env: Readonly<Record<stri
     fail('ERR_CNI_INVALID_VALUE', 'ipam.etcd.timeoutMs', `${show(timeoutMs)} is not a positive number of milliseconds`);
   }
 
+  const commandTimeout = ipam.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  if (typeof commandTimeout !== 'number' || !Number.isFinite(commandTimeout) || commandTimeout <= 0 || commandTimeout > 2 ** 31 - 1) {
+    fail('ERR_CNI_INVALID_VALUE', 'ipam.timeoutMs', `${show(commandTimeout)} is not a positive number of milliseconds (at most 2147483647)`);
+  }
+
   if (ipam.pool === undefined) fail('ERR_CNI_MISSING_FIELD', 'ipam.pool', 'needs the pool name, such as "pods"');
   const pool = string(ipam.pool, 'ipam.pool');
   if (!POOL_NAME.test(pool) || pool.length > 60) {
@@ -219,6 +226,7 @@ export function readClusterIpamConfig(config: unknown, env: Readonly<Record<stri
     etcd: Object.freeze({ endpoints: Object.freeze(endpoints), prefix, timeoutMs: timeoutMs as number | undefined }),
     pool,
     node,
+    timeoutMs: commandTimeout,
     families: Object.freeze(families),
     routes: Object.freeze(routes(ipam.routes)),
     dns: dns(ipam.dns),
