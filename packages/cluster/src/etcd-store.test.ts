@@ -154,7 +154,12 @@ describe('EtcdStore on one member', () => {
       const write = failure(store.create('k', enc('v')));
       await new Promise((r) => setTimeout(r, 100));
       await store.close();
-      expect([(await read).code, (await write).code]).toEqual(['ERR_STORE_UNAVAILABLE', 'ERR_STORE_OUTCOME_UNKNOWN']);
+      const [r, w] = [await read, await write];
+      // Codes with messages, so that a failure says what happened.
+      expect([`${r.code}: ${r.message}`, `${w.code}: ${w.message}`]).toEqual([
+        expect.stringMatching(/^ERR_STORE_UNAVAILABLE: .*the store was closed during the request/),
+        expect.stringMatching(/^ERR_STORE_OUTCOME_UNKNOWN: .*the store was closed during the request/),
+      ]);
     } finally {
       etcd.resume(0);
     }
