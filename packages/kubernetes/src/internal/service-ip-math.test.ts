@@ -60,7 +60,7 @@ describe('ipIterator', () => {
 
   it('visits every address of the range exactly once, from first + offset (or first when that is past last)', () => {
     // The top of the space is where the interesting case lives; random integers alone find it only rarely.
-    const lows = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 40 }), fc.integer({ min: 2 ** 32 - 80, max: 2 ** 32 - 40 }));
+    const lows = fc.oneof(fc.integer({ min: 0, max: 2 ** 32 - 40 }), fc.integer({ min: 2 ** 32 - 80, max: 2 ** 32 - 31 }));
     fc.assert(
       fc.property(lows, fc.integer({ min: 0, max: 30 }), fc.bigInt({ min: 0n, max: 40n }), (lo, n, off) => {
         const first = Addr.fromUint32(lo);
