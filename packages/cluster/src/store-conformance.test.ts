@@ -616,6 +616,9 @@ function runRef(ref: Reference, c: Cmd): unknown {
   }
 }
 
+/** Runs of the property; CLUSTER_PROPERTY_RUNS (shared with the pool's properties) raises it for long CI runs. */
+const RUNS = Number(process.env['CLUSTER_PROPERTY_RUNS'] ?? 30);
+
 describe('Store property: MemoryStore, EtcdStore and a Map reference agree', () => {
   it('on random command sequences, modulo the absolute revision', async () => {
     const { endpoints } = await etcd();
@@ -640,7 +643,7 @@ describe('Store property: MemoryStore, EtcdStore and a Map reference agree', () 
           await Promise.all([mem.close(), ets.close()]);
         }
       }),
-      { numRuns: 30 },
+      { numRuns: RUNS },
     );
   });
 });
