@@ -22,6 +22,13 @@ export const CNI_ERROR_CODES = {
   ERR_CNI_INVALID_NETWORK_CONFIG: 7,
   /** CNI_ERROR_CODES.ERR_CNI_TRY_AGAIN_LATER (11): a transient failure; the runtime should retry later. */
   ERR_CNI_TRY_AGAIN_LATER: 11,
+  /** CNI_ERROR_CODES.ERR_CNI_PLUGIN_NOT_AVAILABLE (50): STATUS (spec 1.1): the plugin cannot service ADD requests. */
+  ERR_CNI_PLUGIN_NOT_AVAILABLE: 50,
+  /**
+   * CNI_ERROR_CODES.ERR_CNI_PLUGIN_NOT_AVAILABLE_LIMITED_CONNECTIVITY (51): STATUS (spec 1.1): the plugin is not
+   * available, and existing containers in the network may have limited connectivity.
+   */
+  ERR_CNI_PLUGIN_NOT_AVAILABLE_LIMITED_CONNECTIVITY: 51,
   /** CNI_ERROR_CODES.ERR_CNI_INTERNAL (999): any other failure of the plugin, as the reference plugins report it. */
   ERR_CNI_INTERNAL: 999,
 } as const;
@@ -75,6 +82,16 @@ export class CniError extends IpamError {
     this.cniCode = num;
     this.msg = msg;
     this.details = details;
+  }
+
+  /**
+   * CniError.isInstance reports whether `value` is a CniError (also from another realm or package copy): an
+   * {@link IpamError} carrying a numeric CNI code and a message, not any IpamError.
+   */
+  static override isInstance(value: unknown): value is CniError {
+    if (!IpamError.isInstance(value)) return false;
+    const v = value as unknown as Record<string, unknown>;
+    return typeof v['cniCode'] === 'number' && typeof v['msg'] === 'string' && typeof v['details'] === 'string';
   }
 
   /** CniError.toJSON returns the object printed for the runtime; `details` is left out when empty. */

@@ -221,7 +221,7 @@ export async function runPlugin(plugin: Plugin, io: PluginIO = {}): Promise<numb
   try {
     status = await dispatch(handlers, info, supported, env, io, stdout, stderr);
   } catch (e) {
-    const err = CniError.isInstance(e) && typeof (e as CniError).cniCode === 'number' ? (e as CniError) : new CniError('ERR_CNI_INTERNAL', e instanceof Error ? e.message : String(e));
+    const err = CniError.isInstance(e) ? e : new CniError('ERR_CNI_INTERNAL', e instanceof Error ? e.message : String(e));
     stdout(goMarshalIndent(err.toJSON()));
     status = 1;
   }
