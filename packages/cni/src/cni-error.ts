@@ -86,7 +86,7 @@ export class CniError extends IpamError {
 
   /**
    * CniError.isInstance reports whether `value` is a CniError (also from another realm or package copy): an
-   * {@link IpamError} carrying a numeric CNI code and a message, not any IpamError.
+   * `IpamError` carrying a numeric CNI code and a message, not any IpamError.
    */
   static override isInstance(value: unknown): value is CniError {
     if (!IpamError.isInstance(value)) return false;
