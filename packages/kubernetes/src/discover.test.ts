@@ -10,6 +10,7 @@ import type { ClusterNetwork } from './cluster-network.js';
 import { discover } from './discover.js';
 import type { KubernetesApi, KubernetesResource } from './kube-api.js';
 import { KubernetesError } from './kubernetes-error.js';
+import { rejection } from '../test/errors.js';
 
 const corpus = (name: string): string => fileURLToPath(new URL(`../../../../shared/corpus/${name}`, import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
@@ -33,16 +34,6 @@ function content(n: ClusterNetwork): any {
     return v;
   };
   return strip(plain(n));
-}
-
-async function rejection(p: Promise<unknown>): Promise<KubernetesError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(KubernetesError.isInstance(e)).toBe(true);
-    return e as KubernetesError;
-  }
-  throw new Error('expected discover to reject');
 }
 
 let tmp: string;

@@ -11,6 +11,7 @@ import type { KubernetesApi, KubernetesResource } from './kube-api.js';
 import { kubernetesApiFromKubeconfig } from './kube-client.js';
 import { DEFAULT_INTERNALS, openKubernetesApi } from './internal/kubeconfig-api.js';
 import { KubernetesError } from './kubernetes-error.js';
+import { rejection } from '../test/errors.js';
 
 // These tests run the official client against a real HTTPS server on 127.0.0.1 (test/fake-apiserver.ts) that
 // serves recorded kube-apiserver list responses: a real kube-apiserver cannot be installed on these machines (no
@@ -56,15 +57,6 @@ function manyPods(n: number): ListFixture {
 
 function namesOf(items: readonly Record<string, unknown>[]): string[] {
   return items.map((i) => (i['metadata'] as { name: string }).name);
-}
-
-async function rejection(promise: Promise<unknown>): Promise<KubernetesError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!KubernetesError.isInstance(error)) throw new Error(`expected a KubernetesError, got ${String(error)}`);
-  return error;
 }
 
 /** A port on 127.0.0.1 where nothing listens. */

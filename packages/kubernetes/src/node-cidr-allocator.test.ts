@@ -3,6 +3,7 @@ import { Addr, Prefix } from '@ipam/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type ClusterNode, clusterNetwork, KubernetesError, NodeCidrAllocator, type NodeCidrAllocatorOptions } from './index.js';
+import { thrown as errorOf } from '../test/errors.js';
 
 interface KcmCase {
   id: string;
@@ -26,16 +27,6 @@ function codeOf(f: () => unknown): string | undefined {
     return (e as KubernetesError).code;
   }
   return undefined;
-}
-
-function errorOf(f: () => unknown): KubernetesError {
-  try {
-    f();
-  } catch (e) {
-    if (KubernetesError.isInstance(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KubernetesError');
 }
 
 /** The upstream log lines of the kcmConfigCases and the codes NodeCidrAllocator throws for them. */

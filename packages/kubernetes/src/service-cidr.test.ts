@@ -14,19 +14,9 @@ import {
   serviceCIDRsOverlappingPrefix,
   serviceIPRangeOffset,
 } from './index.js';
+import { thrown } from '../test/errors.js';
 
 const { groups } = vectors;
-
-/** Runs f and returns the KubernetesError it throws. */
-function thrown(f: () => unknown): KubernetesError {
-  try {
-    f();
-  } catch (e) {
-    if (KubernetesError.isInstance(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KubernetesError');
-}
 
 describe('serviceIPRangeOffset', () => {
   it.each(groups.calculateRangeOffset.map((c) => [c.cidr, c.expect, c.source.case] as const))(

@@ -12,19 +12,9 @@ import {
   seededRandom,
   serviceIPRangeOffset,
 } from './index.js';
+import { thrown } from '../test/errors.js';
 
 const { groups } = vectors;
-
-/** Runs f and returns the KubernetesError it throws. */
-function thrown(f: () => unknown): KubernetesError {
-  try {
-    f();
-  } catch (e) {
-    if (KubernetesError.isInstance(e)) return e;
-    throw e;
-  }
-  throw new Error('expected a KubernetesError');
-}
 
 const ERR: Record<string, KubernetesErrorCode> = {
   ErrFull: 'ERR_K8S_SERVICE_RANGE_FULL',
