@@ -2,6 +2,7 @@ import { Addr, IPRange, IPSet, IPSetBuilder, Prefix, SPECIAL_RANGES, specialRang
 import type { Family, SpecialRange, SpecialRangeKind } from '@ipam/core';
 import type { ClusterNetwork, ClusterNode, ClusterPod, ClusterService, Setting, SourceRef } from './cluster-network.js';
 import { KubernetesError } from './kubernetes-error.js';
+import { rangeSize } from './netutils.js';
 import { kubernetesServiceIP, serviceIPRangeOffset } from './service-cidr.js';
 import { PrefixIndex, duplicates } from './internal/prefix-index.js';
 import { table, count, percent } from './internal/text-table.js';
@@ -296,14 +297,6 @@ const list = (xs: readonly unknown[]): string => xs.map(String).join(', ');
 function usablePodAddresses(p: Prefix): number {
   const size = p.size - (p.family === 4 ? 2n : 1n);
   return size > 0n ? Number(size) : 0;
-}
-
-/** Kubernetes' RangeSize (see service-cidr.ts). */
-function rangeSize(p: Prefix): bigint {
-  const host = p.addr.bitLength - p.bits;
-  if (host <= 1) return 0n;
-  if (host >= 63) return (1n << 63n) - 1n;
-  return 1n << BigInt(host);
 }
 
 function checkFraction(name: string, v: number | undefined, dflt: number): number {
@@ -669,7 +662,9 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
   for (const r of serviceRanges) {
     const p = r.prefix;
     const size = rangeSize(p);
-    const usableBig = size === 0n ? 0n : size - (p.family === 4 ? 2n : 1n);
+    // The network address, and the IPv4 broadcast, are never ClusterIPs; a range with no room left has none.
+    const reserved = p.family === 4 ? 2n : 1n;
+    const usableBig = size > reserved ? size - reserved : 0n;
     const staticBand = serviceIPRangeOffset(p);
     const network0 = p.first();
     const staticLast = network0.add(staticBand) ?? p.last();

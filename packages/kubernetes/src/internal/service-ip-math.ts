@@ -7,7 +7,7 @@
  */
 import { Addr, Prefix } from '@ipam/core';
 import { KubernetesError } from '../kubernetes-error.js';
-import { parseCIDRSloppy, parseIPSloppy, tryParseCIDRSloppy, tryParseIPSloppy } from '../netutils.js';
+import { parseCIDRSloppy, parseIPSloppy, rangeSize, tryParseCIDRSloppy, tryParseIPSloppy } from '../netutils.js';
 
 /** 2^63 − 1, Go's math.MaxInt64. */
 export const MAX_INT64 = (1n << 63n) - 1n;
@@ -81,16 +81,8 @@ function sloppyReason(parse: () => unknown): string {
   return 'not valid';
 }
 
-/**
- * k8s.io/utils/net RangeSize: 2^hostbits, except 0 for IPv4 with 31 or more host bits (/0, /1) and IPv6 with 127
- * or more (/0, /1), and MaxInt64 from 63 host bits up.
- */
-export function rangeSize(p: Prefix): bigint {
-  const host = p.addr.bitLength - p.bits;
-  if ((p.family === 4 && host >= 31) || (p.family === 6 && host >= 127)) return 0n;
-  if (host >= 63) return MAX_INT64;
-  return 1n << BigInt(host);
-}
+/** k8s.io/utils/net RangeSize, the one in netutils.ts: re-exported for the allocator's arithmetic. */
+export { rangeSize };
 
 /** ipallocator calculateRangeOffset (KEP-3070): 0 when RangeSize ≤ 16, else RangeSize/16 clamped to 16…256. */
 export function calculateRangeOffset(p: Prefix): number {
