@@ -148,6 +148,79 @@ export interface CniNetwork {
   readonly from: SourceRef;
 }
 
+/** PoolPlugin names the CNI plugins whose own address pools {@link discover} reads. */
+export type PoolPlugin = 'flannel' | 'calico' | 'cilium' | 'weave';
+
+/**
+ * PluginPool is one address pool a CNI plugin keeps itself, for one address family: a Calico `IPPool`, Flannel's
+ * `Network` (or `IPv6Network`), Cilium's cluster pool or a `CiliumPodIPPool`, Weave's `IPALLOC_RANGE`.
+ */
+export interface PluginPool {
+  /** PluginPool.plugin is the plugin that owns the pool. */
+  readonly plugin: PoolPlugin;
+  /**
+   * PluginPool.name is the pool object's name (Calico `IPPool`, `CiliumPodIPPool`), or the plugin's fixed name for
+   * its single pool: `flannel`, `cilium-cluster-pool`, `weave`.
+   */
+  readonly name: string;
+  /** PluginPool.cidrs are the pool's prefixes, all of one family (Cilium may list several). */
+  readonly cidrs: readonly Prefix[];
+  /**
+   * PluginPool.blockSize is the prefix length of the blocks handed to nodes: Calico `blockSize` (default 26 / 122),
+   * Flannel `SubnetLen` / `IPv6SubnetLen`, Cilium `cluster-pool-ipv4-mask-size` or a pool's `maskSize`; undefined
+   * when the plugin hands out single addresses (Weave).
+   */
+  readonly blockSize: number | undefined;
+  /** PluginPool.disabled is true when the plugin allocates nothing new from the pool (Calico `disabled: true`). */
+  readonly disabled: boolean;
+  /**
+   * PluginPool.options are the plugin's other settings for the pool, as written: Calico `ipipMode`, `vxlanMode`,
+   * `natOutgoing`, `nodeSelector`, `allowedUses`; Flannel `Backend.Type`, `SubnetMin`, `SubnetMax`; Cilium `ipam` mode.
+   */
+  readonly options: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+  /** PluginPool.from says where the pool was read. */
+  readonly from: SourceRef;
+}
+
+/** PluginAllocation is one address a plugin records as handed out (Calico `IPAMBlock` allocations, `CiliumNode` `status.ipam.used`). */
+export interface PluginAllocation {
+  /** PluginAllocation.address is the address. */
+  readonly address: Addr;
+  /** PluginAllocation.handle is the plugin's handle for the holder (Calico `handle_id`, Cilium `owner`/`resource`), when recorded. */
+  readonly handle: string | undefined;
+  /**
+   * PluginAllocation.kind says what holds it: a pod, a node's tunnel address (Calico `ipipTunnelAddress`,
+   * `vxlanTunnelAddress`, `wireguardTunnelAddress`; Cilium `router`/`health`), or something else the plugin recorded.
+   */
+  readonly kind: 'pod' | 'tunnel' | 'other';
+  /** PluginAllocation.pod is the pod's `namespace/name`, when the plugin records it. */
+  readonly pod: string | undefined;
+  /** PluginAllocation.node is the node the holder runs on, when recorded. */
+  readonly node: string | undefined;
+}
+
+/**
+ * PluginBlock is a part of a {@link PluginPool} given to one node: a Calico `IPAMBlock` (with its `BlockAffinity`),
+ * a `CiliumNode`'s pod CIDR, a Flannel node subnet (a node's pod CIDR, or `/run/flannel/subnet.env`).
+ */
+export interface PluginBlock {
+  /** PluginBlock.plugin is the plugin that owns the block. */
+  readonly plugin: PoolPlugin;
+  /** PluginBlock.pool is the name of the {@link PluginPool} whose prefixes contain the block, when one does. */
+  readonly pool: string | undefined;
+  /** PluginBlock.cidr is the block. */
+  readonly cidr: Prefix;
+  /** PluginBlock.node is the node the block is affine to, when it has one (Calico `affinity: host:NODE`). */
+  readonly node: string | undefined;
+  /**
+   * PluginBlock.allocations are the addresses the plugin records as handed out in the block; undefined when the
+   * plugin does not record them in the cluster (Flannel: the node's host-local keeps them).
+   */
+  readonly allocations: readonly PluginAllocation[] | undefined;
+  /** PluginBlock.from says where the block was read. */
+  readonly from: SourceRef;
+}
+
 /** DiscoveryWarning is a problem found in the input that did not stop discovery: a field that does not parse, an object that is skipped. */
 export interface DiscoveryWarning {
   /** DiscoveryWarning.code is a stable code, one of {@link KubernetesErrorCode}. */
@@ -188,6 +261,10 @@ export interface ClusterNetwork {
   readonly ipAddresses: readonly IPAddressObject[];
   /** ClusterNetwork.cniNetworks are the CNI configurations read. */
   readonly cniNetworks: readonly CniNetwork[];
+  /** ClusterNetwork.pools are the CNI plugins' own pools (Flannel, Calico, Cilium, Weave). */
+  readonly pools: readonly PluginPool[];
+  /** ClusterNetwork.blocks are the parts of those pools given to nodes, with their allocations where recorded. */
+  readonly blocks: readonly PluginBlock[];
   /** ClusterNetwork.warnings are the problems met on the way that did not stop discovery. */
   readonly warnings: readonly DiscoveryWarning[];
   /** ClusterNetwork.sources name the inputs read (files, `<dump>`, the kubeconfig context). */
@@ -245,6 +322,8 @@ export function clusterNetwork(init: ClusterNetworkInit = {}): ClusterNetwork {
     serviceCIDRObjects: init.serviceCIDRObjects ?? [],
     ipAddresses: init.ipAddresses ?? [],
     cniNetworks: init.cniNetworks ?? [],
+    pools: init.pools ?? [],
+    blocks: init.blocks ?? [],
     warnings: init.warnings ?? [],
     sources: init.sources ?? [],
   };
