@@ -9,12 +9,13 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const REPORT = join('test-results', 'vitest.json');
 
-// Workspace packages (pnpm-workspace.yaml: packages/*, bench) that have a test script.
+// Workspace packages (pnpm-workspace.yaml: packages/*, bench, docs) that have a test script.
 const dirs = [
   ...readdirSync(join(root, 'packages'), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => join('packages', d.name)),
   'bench',
+  'docs',
 ].filter((dir) => {
   const file = join(root, dir, 'package.json');
   return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).scripts?.test;
