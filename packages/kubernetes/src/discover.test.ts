@@ -115,6 +115,8 @@ const MINIKUBE = {
   serviceCIDRObjects: [],
   ipAddresses: [],
   cniNetworks: [],
+  pools: [],
+  blocks: [],
   warnings: [],
   sources: ['<dump>'],
 };

@@ -1,6 +1,6 @@
 import { Buffer, isAscii } from 'node:buffer';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { CniConfigError, type CniRuntime, loadConfigDir } from '@ipam/cni';
 import type { ClusterNetwork } from './cluster-network.js';
 import { cniNetworkOf, isCniShaped, readCniText } from './internal/cni.js';
@@ -8,6 +8,7 @@ import { Collector } from './internal/collector.js';
 import { type DocumentSink, DocumentSplitter, type InputName } from './internal/dump-stream.js';
 import { describe, isObj, reasonOf } from './internal/fields.js';
 import { listItemKind, readDocument, readListItem, readObject } from './internal/objects.js';
+import { readFlannelSubnetEnv } from './internal/plugins/flannel.js';
 import type { KubernetesApi, KubernetesResource } from './kube-api.js';
 import { KubernetesError } from './kubernetes-error.js';
 
@@ -370,9 +371,18 @@ async function readFileText(file: string): Promise<string> {
   }
 }
 
+/** Whether a file is a flanneld `subnet.env` (`KEY=VALUE` lines, not JSON or YAML). */
+function isSubnetEnv(file: string): boolean {
+  return basename(file) === 'subnet.env' || extname(file).toLowerCase() === '.env';
+}
+
 async function readInputFile(col: Collector, file: string): Promise<void> {
   const text = await readFileText(file);
   col.source(file);
+  if (isSubnetEnv(file)) {
+    readFlannelSubnetEnv(col, text, file);
+    return;
+  }
   readText(col, text, { file }, extname(file).toLowerCase());
 }
 
@@ -387,7 +397,7 @@ async function readPath(col: Collector, path: string): Promise<void> {
   let names: string[];
   try {
     names = (await readdir(path, { withFileTypes: true }))
-      .filter((d) => !d.isDirectory() && FILE_EXTENSIONS.has(extname(d.name).toLowerCase()))
+      .filter((d) => !d.isDirectory() && (FILE_EXTENSIONS.has(extname(d.name).toLowerCase()) || d.name === 'subnet.env'))
       .map((d) => d.name)
       .sort();
   } catch (e) {

@@ -13,6 +13,7 @@ import {
   type SourceRef,
 } from '../cluster-network.js';
 import type { KubernetesErrorCode } from '../kubernetes-error.js';
+import { PluginState } from './plugins/plugin-state.js';
 
 /**
  * Collector gathers what the readers find, from every input of one discovery. Objects are keyed by identity
@@ -30,6 +31,8 @@ export class Collector {
   readonly cniNetworks: CniNetwork[] = [];
   readonly warnings: DiscoveryWarning[] = [];
   readonly sources: string[] = [];
+  /** What the CNI plugin readers found (Flannel, Calico, Cilium, Weave), turned into pools and blocks by build(). */
+  readonly plugins = new PluginState();
 
   /** Records a problem that does not stop discovery; the message is `file: object: path: reason`. */
   warn(code: KubernetesErrorCode, reason: string, from: SourceRef): void {
@@ -62,6 +65,7 @@ export class Collector {
     for (const n of other.cniNetworks) this.cniNetworks.push(n);
     for (const w of other.warnings) this.warnings.push(w);
     for (const s of other.sources) this.source(s);
+    this.plugins.absorb(other.plugins);
   }
 
   /**
@@ -87,6 +91,17 @@ export class Collector {
     for (const o of serviceCIDRObjects) {
       for (const p of o.cidrs) if (!serviceCIDRs.some((q) => q.equals(p))) serviceCIDRs.push(p);
     }
+    // The plugins' pools and blocks depend on every input (a Flannel block is a node's pod CIDR, ...); their
+    // problems join the warnings after those of reading.
+    const warnings = [...this.warnings];
+    const plugins = this.plugins.resolve({
+      nodes: this.nodes,
+      settings: this.settings,
+      warn: (code, reason, from) => {
+        const parts = [from.file, from.object, from.path].filter((p): p is string => p !== undefined && p !== '');
+        warnings.push(Object.freeze({ code, message: [...parts, reason].join(': '), from: clean(from) }));
+      },
+    });
     return Object.freeze(
       clusterNetwork({
         settings: Object.freeze([...this.settings]),
@@ -97,7 +112,9 @@ export class Collector {
         serviceCIDRObjects: Object.freeze(serviceCIDRObjects),
         ipAddresses: Object.freeze([...this.ipAddresses.values()]),
         cniNetworks: Object.freeze([...this.cniNetworks]),
-        warnings: Object.freeze([...this.warnings]),
+        pools: Object.freeze(plugins.pools),
+        blocks: Object.freeze(plugins.blocks),
+        warnings: Object.freeze(warnings),
         sources: Object.freeze([...this.sources]),
       }),
     );

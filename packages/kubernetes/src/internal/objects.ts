@@ -4,6 +4,10 @@ import type { Collector } from './collector.js';
 import { FieldReader, describe, isObj, key, maskSettings, type Obj, type ReadContext, reasonOf } from './fields.js';
 import { type FlagValue, parseFlags, parseGoBool, programOf } from './flags.js';
 import { readClusterConfiguration, readEmbeddedYaml, readKubeProxyConfiguration } from './kubeadm.js';
+import { CALICO_KINDS, readCalicoObject, readCalicoWorkload } from './plugins/calico.js';
+import { CILIUM_KINDS, readCiliumConfigMap, readCiliumObject } from './plugins/cilium.js';
+import { FLANNEL_CONFIGMAPS, readFlannelConfigMap, readFlannelNode, readFlannelWorkload } from './plugins/flannel.js';
+import { readWeaveWorkload } from './plugins/weave.js';
 
 /** objectName names an object as `Kind name` or `Kind namespace/name`. */
 export function objectName(kind: string, name: string, namespace?: string): string {
@@ -100,6 +104,12 @@ export function readObject(col: Collector, o: Obj, kind: string, ctx: ReadContex
       const template = spec === undefined ? undefined : r.obj(spec, 'template', 'spec');
       const podSpec = template === undefined ? undefined : r.obj(template, 'spec', 'spec.template');
       if (podSpec !== undefined) readContainers(r, podSpec, 'spec.template.spec');
+      if (podSpec !== undefined && kind === 'DaemonSet') {
+        // The CNI plugins' node agents: their environment and flags say what pools they use.
+        readCalicoWorkload(r, name, podSpec, 'spec.template.spec');
+        readFlannelWorkload(r, podSpec, 'spec.template.spec');
+        readWeaveWorkload(r, podSpec, 'spec.template.spec');
+      }
       return;
     }
     case 'ClusterConfiguration':
@@ -113,6 +123,8 @@ export function readObject(col: Collector, o: Obj, kind: string, ctx: ReadContex
       }
       return;
     default:
+      if (CALICO_KINDS.has(kind)) readCalicoObject(r, o, kind, apiVersion, name);
+      else if (CILIUM_KINDS.has(kind)) readCiliumObject(r, o, kind, apiVersion, name);
       return;
   }
 }
@@ -154,6 +166,7 @@ function readNode(r: FieldReader, o: Obj, name: string): void {
     if (addr !== undefined) addresses.push(Object.freeze({ type, address: addr }));
   });
   r.col.nodes.set(name, Object.freeze({ name, podCIDRs: Object.freeze(podCIDRs), addresses: Object.freeze(addresses), from: r.from }));
+  readFlannelNode(r, o, name);
 }
 
 function readPod(r: FieldReader, o: Obj, name: string, namespace: string): void {
@@ -276,6 +289,10 @@ function readConfigMap(r: FieldReader, o: Obj, name: string): void {
       const doc = readEmbeddedYaml(r, text, path);
       if (doc !== undefined) readClusterConfiguration(new FieldReader(r.col, r.at(path)), doc);
     }
+  } else if (FLANNEL_CONFIGMAPS.has(name)) {
+    readFlannelConfigMap(r, data);
+  } else if (name === 'cilium-config') {
+    readCiliumConfigMap(r, data);
   } else if (name === 'kube-proxy') {
     const text = r.str(data, 'config.conf', 'data');
     if (text !== undefined) {
