@@ -15,9 +15,14 @@
  *     "batched": each allocator keeps 32 `allocate()` calls in flight (ClusterPool shares one conditional write among
  *     the calls that wait), and "allocateMany": each allocator calls `allocateMany` with 32 owners at a time.
  *     Each rate is shown as a % of the raw CAS rate with the same number of clients.
+ * (d) the batched row again with the allocators as separate Node processes (cluster/allocator-process.ts), 4 and 8
+ *     of them started together, as allocators on real nodes run: no shared event loop, one EtcdStore each. Every
+ *     address they got is gathered and must be distinct.
  * (c) 500 pods across 100 simulated nodes: 100 ClusterPool objects (own EtcdStore each) open, then 5 concurrent
  *     `allocate()` calls on each node, all 500 at once; timed from the first call to the last answer.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ClusterPool, EtcdStore } from '@ipam/cluster';
 import { startEtcd } from './cluster/etcd.js';
 import { createBench, quick } from './harness.js';
@@ -112,6 +117,47 @@ async function allocLoop(allocators: number, mode: Mode): Promise<number> {
   }
 }
 
+/** (d) `processes` allocator processes, batched, started together; returns allocations per second over the window. */
+async function processLoop(processes: number): Promise<number> {
+  const name = `bench-${poolSerial++}`;
+  const script = fileURLToPath(new URL('./cluster/allocator-process.ts', import.meta.url));
+  let ready = 0;
+  let go: (() => void) | undefined;
+  const allReady = new Promise<void>((resolve) => (go = resolve));
+  const children = Array.from({ length: processes }, (_, i) => {
+    const args = ['--import', import.meta.resolve('tsx'), script, etcd.endpoint, name, `proc-${i}`, String(WARMUP_MS), String(WINDOW_MS), String(IN_FLIGHT)];
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const result = new Promise<{ counted: number; addresses: string[] }>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      let announced = false;
+      child.stdout.on('data', (d: Buffer) => {
+        out += d;
+        if (!announced && out.startsWith('ready\n')) {
+          announced = true;
+          out = out.slice('ready\n'.length);
+          if (++ready === processes) go!();
+        }
+      });
+      child.stderr.on('data', (d: Buffer) => (err += d));
+      child.on('error', reject);
+      child.on('close', (code) => {
+        if (code !== 0) reject(new Error(`cluster bench: allocator process ${i} exited ${code}: ${err.trim()}`));
+        else resolve(JSON.parse(out) as { counted: number; addresses: string[] });
+      });
+    });
+    return { child, result };
+  });
+  // Every allocator has opened the pool (Node start-up, tsx, ClusterPool.open): start them all at one instant.
+  await Promise.race([allReady, Promise.all(children.map((c) => c.result))]);
+  const startAt = Date.now() + 100;
+  for (const { child } of children) child.stdin.end(`${startAt}\n`);
+  const results = await Promise.all(children.map((c) => c.result));
+  const all = results.flatMap((r) => r.addresses);
+  if (new Set(all).size !== all.length) throw new Error(`cluster bench: ${all.length - new Set(all).size} addresses went to two allocator processes`);
+  return results.reduce((sum, r) => sum + r.counted, 0) / (WINDOW_MS / 1000);
+}
+
 /** (c) 500 pods on 100 nodes: returns the open time and the allocation time in ms. */
 async function pods500(): Promise<{ openMs: number; allocMs: number; distinct: number; blocks: number }> {
   const t0 = performance.now();
@@ -137,6 +183,9 @@ const raw = new Map<number, number>();
 for (const c of CLIENTS) raw.set(c, await casLoop(c));
 const alloc = new Map<string, number>();
 for (const c of CLIENTS) for (const mode of ['unbatched', 'batched', 'allocateMany'] as const) alloc.set(`${c}/${mode}`, await allocLoop(c, mode));
+const PROCESSES = [4, 8] as const;
+const procs = new Map<number, number>();
+for (const n of PROCESSES) procs.set(n, await processLoop(n));
 const p500 = await pods500();
 
 // The tinybench table: one allocate + release round trip pair on one node, for scale.
@@ -175,6 +224,10 @@ export async function report(): Promise<string> {
     '| concurrent clients | raw etcd CAS txn/s | ClusterPool allocations/s, unbatched | batched (% of raw) | allocateMany (% of raw) | target: batched >= 50% of raw |',
     '|---|---|---|---|---|---|',
     ...rows,
+    '',
+    '| allocator processes (batched, started together) | raw etcd CAS txn/s (in-process clients, above) | ClusterPool allocations/s (% of raw) | target: >= 50% of raw |',
+    '|---|---|---|---|',
+    ...PROCESSES.map((n) => `| ${n} | ${f(raw.get(n)!)} | ${f(procs.get(n)!)} (${pct(procs.get(n)!, n)}) | ${verdict(procs.get(n)! >= TARGET_SHARE * raw.get(n)!)} |`),
     '',
     '| 500 pods on 100 nodes (100 ClusterPool objects, 5 concurrent allocate() each, all at once) | time | target < 10 s |',
     '|---|---|---|',
