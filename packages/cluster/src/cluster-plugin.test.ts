@@ -10,7 +10,7 @@ import { Addr, Prefix } from '@ipam/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtcdCluster, freePort, startEtcd } from '../test/etcd.js';
-import { CLUSTER_PLUGIN_ERROR_CODES, CLUSTER_PLUGIN_SPEC_VERSIONS, ClusterPool, clusterOwner, clusterPlugin, EtcdStore, MemoryStore, parseClusterIpamConfig } from './index.js';
+import { CLUSTER_PLUGIN_ERROR_CODES, CLUSTER_PLUGIN_SPEC_VERSIONS, ClusterPool, clusterAttributes, clusterOwner, clusterPlugin, EtcdStore, MemoryStore, parseClusterIpamConfig } from './index.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin/ipam-cluster.cjs', import.meta.url));
 
@@ -78,7 +78,7 @@ async function allocations(pool: string, cidrs: string[], blockSize: number) {
   const store = new EtcdStore({ endpoints: etcd.endpoints, prefix: '/plugin-test/' });
   try {
     const p = await ClusterPool.open({ store, name: pool, cidrs, blockSize, node: 'test-reader' });
-    return (await p.list()).map((a) => ({ addr: a.addr.toString(), owner: a.owner, node: a.node }));
+    return (await p.list()).map((a) => ({ addr: a.addr.toString(), owner: a.owner, node: a.node, ...(a.attributes === undefined ? {} : { attributes: a.attributes }) }));
   } finally {
     await store.close();
   }
@@ -125,15 +125,38 @@ describe('ipam-cluster executable', () => {
     expect((await run({ cmd: 'ADD', config, id: 'c3' })).json.ips[0].address).toBe('10.250.0.2/20');
   });
 
-  it('names the owner after the pod when CNI_ARGS carries it', async () => {
+  it('keys the owner by container id, so a late DEL of an old sandbox leaves the new sandbox its address', async () => {
     const config = net({ pool: 'pods', subnet: '10.252.0.0/24', blockSize: 24 });
     const args = 'IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0;K8S_POD_INFRA_CONTAINER_ID=abc';
-    const a = await run({ cmd: 'ADD', config, id: 'sandbox-1', args });
+    const a = await run({ cmd: 'ADD', config, id: 'sandbox-a', args });
     expect(a.json.ips).toEqual([{ address: '10.252.0.1/24' }]);
-    expect(await allocations('pods-v4', ['10.252.0.0/24'], 24)).toEqual([{ addr: '10.252.0.1', owner: 'default/web-0/eth0', node: 'node-a' }]);
-    expect(clusterOwner(args, 'sandbox-1', 'eth0')).toBe('default/web-0/eth0');
-    expect(await run({ cmd: 'DEL', config, id: 'sandbox-1', args })).toMatchObject({ status: 0 });
+    // The pod's next sandbox is ADDed before the old one's DEL arrives (a runtime that retries a stuck teardown).
+    const b = await run({ cmd: 'ADD', config, id: 'sandbox-b', args });
+    expect(b.json.ips).toEqual([{ address: '10.252.0.2/24' }]);
+    expect(await allocations('pods-v4', ['10.252.0.0/24'], 24)).toEqual([
+      { addr: '10.252.0.1', owner: 'sandbox-a/eth0', node: 'node-a', attributes: { namespace: 'default', pod: 'web-0' } },
+      { addr: '10.252.0.2', owner: 'sandbox-b/eth0', node: 'node-a', attributes: { namespace: 'default', pod: 'web-0' } },
+    ]);
+    expect(await run({ cmd: 'DEL', config, id: 'sandbox-a', args })).toMatchObject({ status: 0, stdout: '' });
+    expect(await allocations('pods-v4', ['10.252.0.0/24'], 24)).toEqual([
+      { addr: '10.252.0.2', owner: 'sandbox-b/eth0', node: 'node-a', attributes: { namespace: 'default', pod: 'web-0' } },
+    ]);
+    expect(await run({ cmd: 'CHECK', config: { ...config, prevResult: { cniVersion: '1.0.0', ips: b.json.ips } }, id: 'sandbox-b', args })).toMatchObject({ status: 0 });
+    // The old sandbox is gone: CHECK by its key fails, a repeated DEL of it succeeds and frees nothing.
+    expect((await run({ cmd: 'CHECK', config, id: 'sandbox-a', args })).json).toMatchObject({ code: CLUSTER_PLUGIN_ERROR_CODES.NOT_ALLOCATED });
+    expect(await run({ cmd: 'DEL', config, id: 'sandbox-a', args })).toMatchObject({ status: 0, stdout: '' });
+    expect((await allocations('pods-v4', ['10.252.0.0/24'], 24)).map((x) => x.addr)).toEqual(['10.252.0.2']);
+    expect(await run({ cmd: 'DEL', config, id: 'sandbox-b', args })).toMatchObject({ status: 0 });
     expect(await allocations('pods-v4', ['10.252.0.0/24'], 24)).toEqual([]);
+  });
+
+  it('names owners by container id and interface, and the pod in attributes', () => {
+    expect(clusterOwner('sandbox-1', 'eth0')).toBe('sandbox-1/eth0');
+    expect(clusterOwner('sandbox-1', 'net1')).toBe('sandbox-1/net1');
+    expect(clusterAttributes('IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0')).toEqual({ namespace: 'default', pod: 'web-0' });
+    expect(clusterAttributes('K8S_POD_NAME=web-0')).toEqual({ pod: 'web-0' });
+    expect(clusterAttributes('')).toBeUndefined();
+    expect(clusterAttributes('K8S_POD_NAME=\u0001')).toBeUndefined();
   });
 
   it('prints the result in the format of the configuration version', async () => {

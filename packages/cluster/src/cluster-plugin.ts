@@ -14,7 +14,7 @@ import type { Store } from './store.js';
 
 /**
  * CLUSTER_PLUGIN_SPEC_VERSIONS are the CNI spec versions `ipam-cluster` accepts, oldest first. 1.1.0 is left out:
- * its GC needs owners keyed by container id, and its STATUS error codes (50, 51) are not yet printable.
+ * its GC and STATUS commands are not implemented yet.
  *
  * @example
  * ```ts
@@ -155,17 +155,33 @@ function gatewayOwner(gw: Addr): string {
 }
 
 /**
- * clusterOwner is the owner an `ipam-cluster` command records: `<K8S_POD_NAMESPACE>/<K8S_POD_NAME>/<CNI_IFNAME>` when
- * `CNI_ARGS` names the pod (as kubelet's runtimes do), else `<CNI_CONTAINERID>/<CNI_IFNAME>`. It is what
+ * clusterOwner is the owner an `ipam-cluster` command records: `<CNI_CONTAINERID>/<CNI_IFNAME>`, the attachment's
+ * identity in the CNI spec (host-local keys its files the same way). A pod's new sandbox has a new container id, so
+ * a late DEL of its old sandbox can never free the new sandbox's address. The pod's namespace and name, when
+ * `CNI_ARGS` carries them, are recorded as attributes (see {@link clusterAttributes}) for humans. It is what
  * {@link ClusterPool.list} shows and what {@link ClusterPool.releaseOwner} takes.
  *
  * @example
  * ```ts
- * clusterOwner('K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0', 'c0ffee', 'eth0'); // 'default/web-0/eth0'
- * clusterOwner('', 'c0ffee', 'eth0');                                              // 'c0ffee/eth0'
+ * clusterOwner('c0ffee01', 'eth0'); // 'c0ffee01/eth0'
  * ```
  */
-export function clusterOwner(cniArgs: string, containerId: string, ifName: string): string {
+export function clusterOwner(containerId: string, ifName: string): string {
+  return `${containerId}/${ifName}`;
+}
+
+/**
+ * clusterAttributes are the attributes an `ipam-cluster` ADD records with its allocations: `namespace` and `pod`
+ * from `K8S_POD_NAMESPACE` and `K8S_POD_NAME` in `CNI_ARGS` (as kubelet's runtimes set them), or undefined when
+ * `CNI_ARGS` does not name the pod. They are for humans and tools; the owner is {@link clusterOwner}.
+ *
+ * @example
+ * ```ts
+ * clusterAttributes('K8S_POD_NAMESPACE=default;K8S_POD_NAME=web-0'); // { namespace: 'default', pod: 'web-0' }
+ * clusterAttributes('');                                            // undefined
+ * ```
+ */
+export function clusterAttributes(cniArgs: string): Readonly<Record<string, string>> | undefined {
   let ns = '';
   let pod = '';
   for (const pair of cniArgs.split(';')) {
@@ -175,7 +191,10 @@ export function clusterOwner(cniArgs: string, containerId: string, ifName: strin
     if (k === 'K8S_POD_NAMESPACE') ns = pair.slice(eq + 1);
     else if (k === 'K8S_POD_NAME') pod = pair.slice(eq + 1);
   }
-  return ns !== '' && pod !== '' ? `${ns}/${pod}/${ifName}` : `${containerId}/${ifName}`;
+  const attrs: Record<string, string> = {};
+  if (isValidName(ns) && ns.length <= 1024) attrs['namespace'] = ns;
+  if (isValidName(pod)) attrs['pod'] = pod;
+  return Object.keys(attrs).length === 0 ? undefined : attrs;
 }
 
 /** Turns a configuration or store failure into the CNI error the runtime sees; other errors pass through (code 999). */
@@ -210,6 +229,7 @@ function cniErrorOf(e: unknown): unknown {
 interface Session {
   readonly conf: ClusterIpamConfig;
   readonly owner: string;
+  readonly attributes: Readonly<Record<string, string>> | undefined;
   readonly pools: readonly { readonly family: ClusterIpamFamily; readonly pool: ClusterPool }[];
 }
 
@@ -228,9 +248,9 @@ function held(list: readonly ClusterAllocation[], owner: string): ClusterAllocat
 }
 
 /** Allocates for `owner`, keeping a gateway that the pool hands out under a reserved owner, and trying again. */
-async function allocateSkippingGateways(family: ClusterIpamFamily, pool: ClusterPool, owner: string): Promise<Addr> {
+async function allocateSkippingGateways(family: ClusterIpamFamily, pool: ClusterPool, owner: string, attributes: Readonly<Record<string, string>> | undefined): Promise<Addr> {
   for (let round = 1; ; round++) {
-    const addr = await pool.allocate({ owner });
+    const addr = await pool.allocate(attributes === undefined ? { owner } : { owner, attributes });
     const gw = rangeOf(family, addr).gateway;
     if (gw === undefined || !gw.equals(addr)) return addr;
     if (round > 4) {
@@ -278,8 +298,8 @@ async function reserveGateway(pool: ClusterPool, gw: Addr): Promise<void> {
  * again later) when etcd is unavailable, a write's outcome is unknown or the pool is too contended, and the plugin's
  * {@link CLUSTER_PLUGIN_ERROR_CODES} (100 exhausted, 101 corrupt, 102 not allocated on CHECK).
  *
- * Owners keyed by pod name make a late DEL of an old sandbox release the address of the pod's new sandbox; kubelet
- * tears a sandbox down before it creates the next, so this only matters to runtimes that do otherwise.
+ * Owners are keyed by container id and interface, so a late DEL of a pod's old sandbox releases only the old
+ * sandbox's address, never the one of the pod's new sandbox; DEL of an unknown container succeeds and frees nothing.
  *
  * @example
  * ```ts
@@ -299,7 +319,8 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
     let store: Store | undefined;
     try {
       const conf = readClusterIpamConfig(args.config, env, host);
-      const owner = clusterOwner(args.args, args.containerId, args.ifName);
+      const owner = clusterOwner(args.containerId, args.ifName);
+      const attributes = clusterAttributes(args.args);
       if (!isValidName(owner)) throw new CniError('ERR_CNI_INVALID_ENVIRONMENT', 'cannot name the owner', `owner ${JSON.stringify(String(owner).slice(0, 80))} is longer than 1024 characters or has control characters`);
       store = openStore(conf);
       const s = store;
@@ -309,7 +330,7 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
           const pool = await ClusterPool.open({ store: s, name: family.pool, cidrs: family.ranges.map((r) => r.subnet), blockSize: family.blockSize, node: conf.node });
           pools.push({ family, pool });
         }
-        return fn({ conf, owner, pools });
+        return fn({ conf, owner, attributes, pools });
       })();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const expired = new Promise<never>((_, reject) => {
@@ -335,7 +356,7 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
     supportedVersions: CLUSTER_PLUGIN_SPEC_VERSIONS,
     about: options.about ?? `CNI ipam-cluster plugin (@ipam/cluster): cluster-wide allocation on etcd\nCNI protocol versions supported: ${CLUSTER_PLUGIN_SPEC_VERSIONS.join(', ')}`,
     add: (args) =>
-      session(args, async ({ conf, owner, pools }): Promise<CniResult> => {
+      session(args, async ({ conf, owner, attributes, pools }): Promise<CniResult> => {
         const ips: CniIPConfig[] = [];
         const taken: { pool: ClusterPool; addr: Addr }[] = [];
         try {
@@ -344,7 +365,7 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
             let addr: Addr;
             if (existing !== undefined) addr = existing.addr;
             else {
-              addr = await allocateSkippingGateways(family, pool, owner);
+              addr = await allocateSkippingGateways(family, pool, owner, attributes);
               taken.push({ pool, addr });
             }
             ips.push(ipConfig(family, addr));

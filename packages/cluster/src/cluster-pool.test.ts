@@ -219,6 +219,25 @@ describe('ClusterPool.allocate', () => {
     }
   });
 
+  it('records attributes with an allocation and lists them; bad attributes write nothing', async () => {
+    const store = new MemoryStore();
+    const pool = await openSmall(store, 'a');
+    const ip = await pool.allocate({ owner: 'sandbox-a/eth0', attributes: { namespace: 'default', pod: 'web-0' } });
+    await pool.allocate({ owner: 'sandbox-b/eth0' });
+    const listed = await pool.list();
+    expect(listed.map((a) => [a.addr.toString(), a.owner, a.attributes])).toEqual([
+      [ip.toString(), 'sandbox-a/eth0', { namespace: 'default', pod: 'web-0' }],
+      ['10.0.0.2', 'sandbox-b/eth0', undefined],
+    ]);
+    expect(text((await store.get('pools/small/blocks/10.0.0.0/30'))?.value)).toContain('"x":{"namespace":"default","pod":"web-0"}');
+    const before = await dump(store);
+    const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, 'v']));
+    for (const attributes of [many, { pod: '' }, { pod: 'a\u0000' }, { '': 'x' }, 'pod', null]) {
+      expect(await code(pool.allocate({ owner: 'c/eth0', attributes } as never))).toBe('ERR_CLUSTER_INVALID_ARGUMENT');
+    }
+    expect(await dump(store)).toEqual(before);
+  });
+
   it('allocateMany is all or nothing', async () => {
     const store = new MemoryStore();
     const pool = await openSmall(store, 'a');

@@ -32,7 +32,9 @@ import {
   decodePool,
   encodeBlock,
   encodePool,
+  isValidAttributes,
   isValidName,
+  MAX_ATTRIBUTES,
   type PoolDefinition,
 } from './internal/pool-records.js';
 import type { Store, StoreEntry } from './store.js';
@@ -82,6 +84,12 @@ export interface ClusterAllocateOptions {
    * `'default/web-0/eth0'` or a container id and interface: non-empty, at most 1024 characters, no control characters.
    */
   readonly owner: string;
+  /**
+   * ClusterAllocateOptions.attributes are recorded with the allocation for humans and tools (such as
+   * `{ namespace: 'default', pod: 'web-0' }`) and shown by {@link ClusterPool.list}; they identify nothing. At most 16,
+   * names and values non-empty without control characters (names at most 256 characters, values 1024).
+   */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 /** ClusterAllocation is one allocation of a {@link ClusterPool}, as {@link ClusterPool.list} reports it. */
@@ -98,6 +106,8 @@ export interface ClusterAllocation {
   readonly affinity: string | undefined;
   /** ClusterAllocation.seq is the allocation's sequence number in its block: unique there, forever. */
   readonly seq: number;
+  /** ClusterAllocation.attributes are the attributes given to allocate, or undefined when none were. */
+  readonly attributes?: Readonly<Record<string, string>> | undefined;
 }
 
 /** ClusterReleaseOptions qualifies one {@link ClusterPool.release}. */
@@ -177,6 +187,7 @@ interface Fence {
 
 interface Pending {
   readonly owner: string;
+  readonly attributes: Readonly<Record<string, string>> | undefined;
   readonly resolve: (a: ClusterAllocation) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -393,7 +404,11 @@ export class ClusterPool {
    */
   async allocate(options: ClusterAllocateOptions): Promise<Addr> {
     const owner = this.#owner('ClusterPool.allocate', (options as ClusterAllocateOptions | undefined)?.owner);
-    return (await this.#enqueue(owner)).addr;
+    const attributes = options.attributes;
+    if (attributes !== undefined && !isValidAttributes(attributes)) {
+      throw invalid(`ClusterPool.allocate("${this.#name}"): attributes ${JSON.stringify(attributes)} are not at most ${MAX_ATTRIBUTES} non-empty strings without control characters`);
+    }
+    return (await this.#enqueue(owner, attributes === undefined || Object.keys(attributes).length === 0 ? undefined : { ...attributes })).addr;
   }
 
   /**
@@ -412,7 +427,7 @@ export class ClusterPool {
     const api = 'ClusterPool.allocateMany';
     if (!Array.isArray(owners)) throw invalid(`${api}("${this.#name}"): owners is not an array`);
     const checked = owners.map((o: unknown) => this.#owner(api, o));
-    const settled = await Promise.allSettled(checked.map((o) => this.#enqueue(o)));
+    const settled = await Promise.allSettled(checked.map((o) => this.#enqueue(o, undefined)));
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     const made = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failed === undefined) return made;
@@ -428,9 +443,9 @@ export class ClusterPool {
     return owner;
   }
 
-  #enqueue(owner: string): Promise<ClusterAllocation> {
+  #enqueue(owner: string, attributes: Readonly<Record<string, string>> | undefined): Promise<ClusterAllocation> {
     return new Promise<ClusterAllocation>((resolve, reject) => {
-      this.#queue.push({ owner, resolve, reject });
+      this.#queue.push({ owner, attributes, resolve, reject });
       if (!this.#draining) {
         this.#draining = true;
         // Start on the next microtask so that callers in the same tick share the first write.
@@ -478,7 +493,7 @@ export class ClusterPool {
         const assigned = pending.slice(0, offsets.length);
         const first = (base?.record.seq ?? 0) + 1;
         const allocations = new Map(base?.record.allocations);
-        assigned.forEach((p, i) => allocations.set(offsets[i]!, { owner: p.owner, seq: first + i, node: this.#node }));
+        assigned.forEach((p, i) => allocations.set(offsets[i]!, p.attributes === undefined ? { owner: p.owner, seq: first + i, node: this.#node } : { owner: p.owner, seq: first + i, node: this.#node, attributes: p.attributes }));
         const record: BlockRecord = {
           cidr: block.toString(),
           node: base?.record.node ?? this.#node,
@@ -599,7 +614,8 @@ export class ClusterPool {
   }
 
   #allocation(c: Cached, offset: number, a: BlockAllocation): ClusterAllocation {
-    return { addr: this.#geo.addrAt(c.block, offset), owner: a.owner, node: a.node, block: c.block, affinity: c.record.node, seq: a.seq };
+    const x: ClusterAllocation = { addr: this.#geo.addrAt(c.block, offset), owner: a.owner, node: a.node, block: c.block, affinity: c.record.node, seq: a.seq };
+    return a.attributes === undefined ? x : { ...x, attributes: a.attributes };
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ export {
 export { EtcdStore, type EtcdStoreOptions } from './etcd-store.js';
 export {
   clusterPlugin,
+  clusterAttributes,
   clusterOwner,
   parseClusterIpamConfig,
   CLUSTER_PLUGIN_SPEC_VERSIONS,

@@ -15,7 +15,8 @@ import type { PoolGeometry } from './pool-geometry.js';
  *
  * In a block record, `node` is the affinity (null once the block was released back), `seq` the last sequence
  * number handed out in this block (it only grows, also across a release of the block), and `a` maps the offset of
- * each allocated address in the block to its owner `o`, sequence number `s` and allocating node `n`.
+ * each allocated address in the block to its owner `o`, sequence number `s`, allocating node `n` and, optionally,
+ * attributes for humans `x` (string to string, such as the pod's namespace and name).
  */
 
 /** FORMAT_VERSION is the version this library writes and reads. */
@@ -35,6 +36,18 @@ export interface BlockAllocation {
   readonly owner: string;
   readonly seq: number;
   readonly node: string;
+  /** Free-form attributes for humans (such as the pod's namespace and name); undefined when none. */
+  readonly attributes?: Readonly<Record<string, string>> | undefined;
+}
+
+/** MAX_ATTRIBUTES is the largest number of attributes one allocation carries. */
+export const MAX_ATTRIBUTES = 16;
+
+/** isValidAttributes reports whether `v` is a usable attribute map: at most 16 entries, names and values valid names. */
+export function isValidAttributes(v: unknown): v is Readonly<Record<string, string>> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const entries = Object.entries(v as Record<string, unknown>);
+  return entries.length <= MAX_ATTRIBUTES && entries.every(([k, x]) => isName(k) && k.length <= 256 && isName(x));
 }
 
 /** BlockRecord is a decoded block record. */
@@ -57,10 +70,10 @@ export function encodePool(def: PoolDefinition): Uint8Array {
 
 /** encodeBlock encodes a block record, allocations in offset order. */
 export function encodeBlock(r: BlockRecord): Uint8Array {
-  const a: Record<string, { o: string; s: number; n: string }> = {};
+  const a: Record<string, { o: string; s: number; n: string; x?: Record<string, string> }> = {};
   for (const off of [...r.allocations.keys()].sort((x, y) => x - y)) {
     const x = r.allocations.get(off)!;
-    a[String(off)] = { o: x.owner, s: x.seq, n: x.node };
+    a[String(off)] = x.attributes === undefined || Object.keys(x.attributes).length === 0 ? { o: x.owner, s: x.seq, n: x.node } : { o: x.owner, s: x.seq, n: x.node, x: { ...x.attributes } };
   }
   return encoder.encode(JSON.stringify({ t: BLOCK_MARKER, v: FORMAT_VERSION, cidr: r.cidr, node: r.node ?? null, seq: r.seq, a }));
 }
@@ -151,14 +164,15 @@ export function decodeBlock(api: string, key: string, bytes: Uint8Array, block: 
     if (reserved.includes(off)) throw corrupt(api, key, `offset ${k} is a reserved address of the pool`);
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw corrupt(api, key, `allocation ${k} is not an object`);
     const x = v as Record<string, unknown>;
-    onlyFields(api, key, x, ['o', 's', 'n'], `allocation ${k}`);
+    onlyFields(api, key, x, ['o', 's', 'n', 'x'], `allocation ${k}`);
+    if (x['x'] !== undefined && !isValidAttributes(x['x'])) throw corrupt(api, key, `allocation ${k} has invalid attributes "x"`);
     if (!isName(x['o'])) throw corrupt(api, key, `allocation ${k} has no valid owner "o"`);
     if (!isName(x['n'])) throw corrupt(api, key, `allocation ${k} has no valid node "n"`);
     const s = x['s'];
     if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1 || s > seq) throw corrupt(api, key, `allocation ${k} has a sequence number outside 1…${seq}`);
     if (seqs.has(s)) throw corrupt(api, key, `sequence number ${s} is used twice`);
     seqs.add(s);
-    allocations.set(off, { owner: x['o'], seq: s, node: x['n'] });
+    allocations.set(off, x['x'] === undefined ? { owner: x['o'], seq: s, node: x['n'] } : { owner: x['o'], seq: s, node: x['n'], attributes: { ...(x['x'] as Record<string, string>) } });
   }
   return { cidr: block, node: node === null ? undefined : node, seq, allocations };
 }
