@@ -73,7 +73,10 @@ export interface DiscoverOptions {
   readonly cniRuntime?: CniRuntime;
   /**
    * DiscoverOptions.api is a live cluster behind the {@link KubernetesApi} seam: nodes, pods, services, the
-   * kube-system ConfigMaps, ServiceCIDRs and IPAddresses are listed and read exactly as the same objects in files.
+   * kube-system ConfigMaps, ServiceCIDRs and IPAddresses are listed and read exactly as the same objects in files;
+   * so are the CNI plugins' objects (the kube-system and kube-flannel DaemonSets and ConfigMaps, Calico's IPPools,
+   * IPAMBlocks, BlockAffinities and IPAMHandles, Cilium's CiliumNodes and CiliumPodIPPools; see
+   * {@link KubernetesResource}). A plugin that is not installed has no such objects: nothing is read for it.
    */
   readonly api?: KubernetesApi;
   /**
@@ -103,6 +106,15 @@ const RESOURCES: readonly (readonly [KubernetesResource, string])[] = [
   ['configmaps', 'ConfigMap'],
   ['servicecidrs', 'ServiceCIDR'],
   ['ipaddresses', 'IPAddress'],
+  ['daemonsets', 'DaemonSet'],
+  ['kube-flannel-configmaps', 'ConfigMap'],
+  ['kube-flannel-daemonsets', 'DaemonSet'],
+  ['ippools', 'IPPool'],
+  ['ipamblocks', 'IPAMBlock'],
+  ['blockaffinities', 'BlockAffinity'],
+  ['ipamhandles', 'IPAMHandle'],
+  ['ciliumnodes', 'CiliumNode'],
+  ['ciliumpodippools', 'CiliumPodIPPool'],
 ];
 
 /** The order in which kubectl writes a namespace's files, which a dump directory is read in. */

@@ -4,6 +4,15 @@
  * - `nodes`, `pods`, `services`: core/v1, all namespaces.
  * - `configmaps`: core/v1 ConfigMaps of `kube-system` (kubeadm-config, kube-proxy, CNI plugins' settings).
  * - `servicecidrs`, `ipaddresses`: networking.k8s.io/v1; an API server without them answers with an empty list.
+ * - `daemonsets`: apps/v1 DaemonSets of `kube-system` (calico-node, kube-flannel-ds, weave-net: the CNI plugins'
+ *   node agents, whose environment and flags name their pools).
+ * - `kube-flannel-configmaps`, `kube-flannel-daemonsets`: the same in the `kube-flannel` namespace, where the
+ *   current Flannel manifest installs (an empty list when the namespace does not exist).
+ * - `ippools`, `ipamblocks`, `blockaffinities`, `ipamhandles`: Calico's `crd.projectcalico.org/v1` resources.
+ * - `ciliumnodes` (`cilium.io/v2`), `ciliumpodippools` (`cilium.io/v2alpha1`): Cilium's.
+ *
+ * The CNI plugins' resources are custom resources: a cluster where the plugin is not installed does not serve
+ * them, and the list is empty (HTTP 404 is not an error for them).
  *
  * @example
  * ```ts
@@ -12,7 +21,22 @@
  * const [nodes, pods, services] = await Promise.all(resources.map((r) => api.list(r)));
  * ```
  */
-export type KubernetesResource = 'nodes' | 'pods' | 'services' | 'configmaps' | 'servicecidrs' | 'ipaddresses';
+export type KubernetesResource =
+  | 'nodes'
+  | 'pods'
+  | 'services'
+  | 'configmaps'
+  | 'servicecidrs'
+  | 'ipaddresses'
+  | 'daemonsets'
+  | 'kube-flannel-configmaps'
+  | 'kube-flannel-daemonsets'
+  | 'ippools'
+  | 'ipamblocks'
+  | 'blockaffinities'
+  | 'ipamhandles'
+  | 'ciliumnodes'
+  | 'ciliumpodippools';
 
 /**
  * KubernetesApi is the small read-only view of a live cluster that {@link discover} needs. The rest of the package

@@ -30,6 +30,15 @@ const PATHS: Record<KubernetesResource, string> = {
   configmaps: '/api/v1/namespaces/kube-system/configmaps',
   servicecidrs: '/apis/networking.k8s.io/v1/servicecidrs',
   ipaddresses: '/apis/networking.k8s.io/v1/ipaddresses',
+  daemonsets: '/apis/apps/v1/namespaces/kube-system/daemonsets',
+  'kube-flannel-configmaps': '/api/v1/namespaces/kube-flannel/configmaps',
+  'kube-flannel-daemonsets': '/apis/apps/v1/namespaces/kube-flannel/daemonsets',
+  ippools: '/apis/crd.projectcalico.org/v1/ippools',
+  ipamblocks: '/apis/crd.projectcalico.org/v1/ipamblocks',
+  blockaffinities: '/apis/crd.projectcalico.org/v1/blockaffinities',
+  ipamhandles: '/apis/crd.projectcalico.org/v1/ipamhandles',
+  ciliumnodes: '/apis/cilium.io/v2/ciliumnodes',
+  ciliumpodippools: '/apis/cilium.io/v2alpha1/ciliumpodippools',
 };
 
 /** The items of a recorded list as `kubectl get -o json` prints them: kind/apiVersion set, managedFields hidden. */

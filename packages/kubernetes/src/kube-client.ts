@@ -18,7 +18,9 @@ import { DEFAULT_INTERNALS, openKubernetesApi } from './internal/kubeconfig-api.
  * The returned API's `name` is the context name. Its `list` pages through large lists 500 objects at a time (as
  * `kubectl get --chunk-size=500` does) and returns the server's own JSON for each object, with `apiVersion` and
  * `kind` set and `metadata.managedFields` dropped, as `kubectl get -o json` prints it. A server without the
- * networking.k8s.io/v1 `servicecidrs` or `ipaddresses` resources (HTTP 404) yields an empty list for them. Each
+ * networking.k8s.io/v1 `servicecidrs` or `ipaddresses` resources, or without a CNI plugin's custom resources
+ * (Calico's `crd.projectcalico.org/v1`, Cilium's `cilium.io`: the plugin is not installed), answers HTTP 404 and
+ * yields an empty list for them; any other error is an error. Each
  * page request gives up after 60 s. When a continue token expires mid-list (HTTP 410, a list read more slowly than
  * the API server keeps its snapshots), the list is read again from the start, once.
  *

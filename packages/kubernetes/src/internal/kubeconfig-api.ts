@@ -47,6 +47,19 @@ interface Page {
 interface Clients {
   readonly core: ClientNode.CoreV1Api;
   readonly networking: ClientNode.NetworkingV1Api;
+  readonly apps: ClientNode.AppsV1Api;
+  readonly custom: ClientNode.CustomObjectsApi;
+}
+
+/** The list of a cluster-scoped custom resource; a cluster without its CRD answers 404, which is an empty list. */
+function customList(kind: string, group: string, version: string, plural: string): ListSpec {
+  return {
+    kind,
+    apiVersion: `${group}/${version}`,
+    path: `/apis/${group}/${version}/${plural}`,
+    optional: true,
+    call: (c, page, o) => c.custom.listClusterCustomObject({ group, version, plural, ...page }, o),
+  };
 }
 
 const LISTS: Readonly<Record<KubernetesResource, ListSpec>> = {
@@ -92,6 +105,33 @@ const LISTS: Readonly<Record<KubernetesResource, ListSpec>> = {
     optional: true,
     call: (c, page, o) => c.networking.listIPAddress(page, o),
   },
+  daemonsets: {
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    path: '/apis/apps/v1/namespaces/kube-system/daemonsets',
+    optional: false,
+    call: (c, page, o) => c.apps.listNamespacedDaemonSet({ namespace: 'kube-system', ...page }, o),
+  },
+  'kube-flannel-configmaps': {
+    kind: 'ConfigMap',
+    apiVersion: 'v1',
+    path: '/api/v1/namespaces/kube-flannel/configmaps',
+    optional: false,
+    call: (c, page, o) => c.core.listNamespacedConfigMap({ namespace: 'kube-flannel', ...page }, o),
+  },
+  'kube-flannel-daemonsets': {
+    kind: 'DaemonSet',
+    apiVersion: 'apps/v1',
+    path: '/apis/apps/v1/namespaces/kube-flannel/daemonsets',
+    optional: false,
+    call: (c, page, o) => c.apps.listNamespacedDaemonSet({ namespace: 'kube-flannel', ...page }, o),
+  },
+  ippools: customList('IPPool', 'crd.projectcalico.org', 'v1', 'ippools'),
+  ipamblocks: customList('IPAMBlock', 'crd.projectcalico.org', 'v1', 'ipamblocks'),
+  blockaffinities: customList('BlockAffinity', 'crd.projectcalico.org', 'v1', 'blockaffinities'),
+  ipamhandles: customList('IPAMHandle', 'crd.projectcalico.org', 'v1', 'ipamhandles'),
+  ciliumnodes: customList('CiliumNode', 'cilium.io', 'v2', 'ciliumnodes'),
+  ciliumpodippools: customList('CiliumPodIPPool', 'cilium.io', 'v2alpha1', 'ciliumpodippools'),
 };
 
 /** What kubeconfig files to read, in kubectl's order of precedence, and whether a missing one is an error. */
@@ -218,7 +258,12 @@ export async function openKubernetesApi(
 
   let clients: Clients;
   try {
-    clients = { core: kc.makeApiClient(k8s.CoreV1Api), networking: kc.makeApiClient(k8s.NetworkingV1Api) };
+    clients = {
+      core: kc.makeApiClient(k8s.CoreV1Api),
+      networking: kc.makeApiClient(k8s.NetworkingV1Api),
+      apps: kc.makeApiClient(k8s.AppsV1Api),
+      custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    };
   } catch (cause) {
     throw new KubernetesError('ERR_K8S_API', `${API}: context ${JSON.stringify(contextName)} (${server}): ${messageOf(cause)}`, where, {
       cause,
