@@ -6,6 +6,7 @@ import { rangeSize } from './netutils.js';
 import { kubernetesServiceIP, serviceIPRangeOffset } from './service-cidr.js';
 import { PrefixIndex, duplicates } from './internal/prefix-index.js';
 import { table, count, percent } from './internal/text-table.js';
+import { parseExternals, type External } from './internal/external.js';
 
 /** AuditSeverity ranks an {@link AuditFinding}: `error` breaks traffic or allocation, `warning` will or may, `info` is missing data. */
 export type AuditSeverity = 'error' | 'warning' | 'info';
@@ -307,34 +308,8 @@ function checkFraction(name: string, v: number | undefined, dflt: number): numbe
   return v;
 }
 
-interface External {
-  readonly label: string;
-  readonly prefix: Prefix;
-}
-
 function externals(items: AuditOptions['external']): External[] {
-  if (items === undefined) return [];
-  if (!Array.isArray(items)) throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', 'audit: options.external must be an array');
-  return items.map((x: unknown, i) => {
-    const named = typeof x === 'object' && x !== null && !(x instanceof Prefix) ? (x as ExternalNetwork) : undefined;
-    const raw = named === undefined ? x : named.cidr;
-    let prefix: Prefix | undefined;
-    let cause: unknown;
-    if (raw instanceof Prefix) prefix = raw;
-    else if (typeof raw === 'string') {
-      try {
-        prefix = Prefix.parse(raw);
-      } catch (e) {
-        cause = e; // core's ParseError says why: host bits set, a bad octet, ...
-      }
-    }
-    if (prefix === undefined) {
-      const why = cause instanceof Error ? ` (${cause.message})` : '';
-      throw new KubernetesError('ERR_K8S_INVALID_CIDR', `audit: options.external[${i}]: ${JSON.stringify(raw) ?? String(raw)} is not a CIDR${why}`, {}, { cause });
-    }
-    const label = named === undefined ? `${prefix}` : `${named.name} ${prefix}`;
-    return { label, prefix };
-  });
+  return parseExternals('audit', items);
 }
 
 /**

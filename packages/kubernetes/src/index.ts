@@ -88,6 +88,19 @@ export {
   type ServiceRangeUsage,
 } from './audit.js';
 export {
+  explain,
+  explainer,
+  formatExplanation,
+  AddressExplainer,
+  type AddressExplanation,
+  type AddressHolder,
+  type AddressRange,
+  type AddressRangeKind,
+  type AddressStatus,
+  type ExplainOptions,
+  type FormatExplanationOptions,
+} from './explain.js';
+export {
   NodeCidrAllocator,
   type NodeCidrAllocatorNode,
   type NodeCidrAllocatorOptions,
