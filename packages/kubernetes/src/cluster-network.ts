@@ -175,7 +175,9 @@ export interface PluginPool {
   readonly disabled: boolean;
   /**
    * PluginPool.options are the plugin's other settings for the pool, as written: Calico `ipipMode`, `vxlanMode`,
-   * `natOutgoing`, `nodeSelector`, `allowedUses`; Flannel `Backend.Type`, `SubnetMin`, `SubnetMax`; Cilium `ipam` mode.
+   * `natOutgoing`, `nodeSelector`, `allowedUses`, `disableBGPExport`, `assignmentMode` (for a default pool, from
+   * the `CALICO_IPV4POOL_*` variables that are set); Flannel `Backend.Type`, `SubnetMin`, `SubnetMax` (or
+   * `IPv6SubnetMin`, `IPv6SubnetMax`); Cilium `ipam` (the mode: `cluster-pool`, `multi-pool`). Weave has none.
    */
   readonly options: Readonly<Record<string, string | number | boolean | readonly string[]>>;
   /** PluginPool.from says where the pool was read. */
@@ -210,7 +212,11 @@ export interface PluginBlock {
   readonly pool: string | undefined;
   /** PluginBlock.cidr is the block. */
   readonly cidr: Prefix;
-  /** PluginBlock.node is the node the block is affine to, when it has one (Calico `affinity: host:NODE`). */
+  /**
+   * PluginBlock.node is the node the block is affine to, when it has one (Calico `affinity: host:NODE` or a
+   * `BlockAffinity`, a `CiliumNode`, a node's pod CIDR); undefined for a Flannel `subnet.env`, which does not name
+   * its node.
+   */
   readonly node: string | undefined;
   /**
    * PluginBlock.allocations are the addresses the plugin records as handed out in the block; undefined when the

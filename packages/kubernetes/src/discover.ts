@@ -60,7 +60,37 @@ export interface DiscoverOptions {
    * ConfigMaps, a `KubeProxyConfiguration`, static pod manifests (`/etc/kubernetes/manifests/*.yaml`),
    * `ServiceCIDR` and `IPAddress` objects, and CNI configurations (`.conf`, `.conflist`, or `.json` with a
    * `cniVersion`/`plugins`/`type` shape, read by @ipam/cni). A directory stands for every `.json`, `.yaml`,
-   * `.yml`, `.conf` and `.conflist` file directly in it, in name order.
+   * `.yml`, `.conf` and `.conflist` file directly in it, and a `subnet.env`, in name order.
+   *
+   * The CNI plugins' own pools and state are read from the same files (and from a dump or a live cluster), into
+   * {@link ClusterNetwork.pools} and {@link ClusterNetwork.blocks}:
+   * - Flannel: the `kube-flannel-cfg` (or Canal's `canal-config`) ConfigMap's `net-conf.json` (`Network`,
+   *   `Networks`, `SubnetLen`, `SubnetMin`, `SubnetMax`, `EnableIPv4`, `EnableIPv6`, `IPv6Network`,
+   *   `IPv6SubnetLen`, `Backend.Type`, with flanneld's defaults), the flanneld DaemonSet (`kube-flannel-ds`) and
+   *   the `flannel.alpha.coreos.com/*` node annotations: with the kube subnet manager each node's pod CIDRs are its
+   *   Flannel blocks. A flanneld `subnet.env` (`/run/flannel/subnet.env`, any file named `subnet.env` or ending
+   *   in `.env`, parsed by @ipam/cni) gives that node's subnets, and the networks when no ConfigMap is given.
+   * - Calico: `IPPool` (`projectcalico.org/v3` and `crd.projectcalico.org/v1`), `IPAMBlock` (every allocation,
+   *   at the block's base plus its ordinal, with its pod or tunnel holder), `BlockAffinity`, `IPAMHandle`, and the
+   *   `calico-node` DaemonSet's `CALICO_IPV4POOL_*`/`CALICO_IPV6POOL_*` environment, which gives the default pool
+   *   calico-node creates (`default-ipv4-ippool`: `CALICO_IPV4POOL_CIDR`, else kubeadm's podSubnet, else
+   *   192.168.0.0/16) for a family that has no IPPool object.
+   * - Cilium: the `cilium-config` ConfigMap (`ipam` mode; cluster-pool CIDRs and mask sizes; multi-pool
+   *   `auto-create-cilium-pod-ip-pools`), `CiliumNode` (pod CIDRs, multi-pool allocations, `status.ipam.used`)
+   *   and `CiliumPodIPPool`; with `ipam: kubernetes` each node's pod CIDRs are its Cilium blocks.
+   * - Weave: the `weave` container of the weave-net DaemonSet, `IPALLOC_RANGE` or Weave's 10.32.0.0/12.
+   *
+   * Malformed or inconsistent plugin objects (a block size Calico refuses, an IPAMBlock ordinal in neither
+   * `allocations` nor `unallocated`, a handle whose counts disagree with its blocks) are warnings naming the
+   * object (`IPAMBlock 10-244-3-0-26`) and the field (`spec.allocations[3]`); the rest is read.
+   *
+   * @example
+   * ```ts
+   * // kubectl get ippools,ipamblocks,blockaffinities,ipamhandles -o yaml > calico-ipam.yaml
+   * const network = await discover({ files: ['calico-ipam.yaml', '/run/flannel/subnet.env'] });
+   * network.pools.map((p) => `${p.plugin} ${p.name} ${p.cidrs.join(',')} /${p.blockSize}`);
+   * network.blocks.filter((b) => b.node === 'node-3').map((b) => [String(b.cidr), b.allocations?.length]);
+   * ```
    */
   readonly files?: readonly string[];
   /**

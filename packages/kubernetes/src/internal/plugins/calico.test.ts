@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Prefix } from '@ipam/core';
 import fc from 'fast-check';
+import { format } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import type { ClusterNetwork } from '../../cluster-network.js';
 import { discover } from '../../discover.js';
 import { Collector } from '../collector.js';
@@ -271,5 +272,23 @@ describe('Calico: IPAMBlock allocations, property', () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("Calico: the README's plugin example", () => {
+  it('prints what its comments say, for the Calico fixtures', async () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const block = /## The CNI plugins' own pools[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const input = join(dir, 'calico-ipam.yaml');
+    writeFileSync(input, `${toYaml(JSON.parse(readFileSync(fixture('ippools-crd.json'), 'utf8')))}---\n${readFileSync(fixture('ipam.yaml'), 'utf8')}`);
+    const printed: string[] = [];
+    const console = { log: (...args: unknown[]) => printed.push(format(...args)) };
+    const run = new Function('discover', 'console', `return (async () => {\n${block.replace("'calico-ipam.yaml'", JSON.stringify(input))}\n})();`);
+    await run(discover, console);
+    const said = block.split('\n').filter((l) => l.startsWith('// ') && !l.startsWith('// kubectl')).map((l) => l.slice(3));
+    expect(said.length).toBe(2);
+    expect(printed[0]).toBe(said[0]);
+    const shown = said[1]!.replace(', ... ]', '');
+    expect(printed.find((l) => l.startsWith('10.244.3.0/26'))!.replace(/\s+/g, ' ')).toContain(shown);
   });
 });

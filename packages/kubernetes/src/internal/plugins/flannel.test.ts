@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import type { ClusterNetwork } from '../../cluster-network.js';
 import { discover } from '../../discover.js';
 
@@ -118,6 +119,25 @@ describe('Flannel: node subnets', () => {
     expect(blocks(withFlannel)).toEqual([{ plugin: 'flannel', pool: 'flannel', cidr: '10.244.7.0/24', node: 'w1', allocations: undefined }]);
     const without = await discover({ files: [nodes] });
     expect(without.blocks).toEqual([]);
+  });
+
+  it('reads the flanneld DaemonSet from a kubectl cluster-info dump (a DaemonSetList between the other lists)', async () => {
+    const ds = parseAllDocuments(readFileSync(fixture('kube-flannel.yml'), 'utf8'))
+      .map((d) => d.toJSON() as { kind: string })
+      .filter((o) => o.kind === 'DaemonSet');
+    const dump = [
+      { kind: 'NodeList', apiVersion: 'v1', items: [{ metadata: { name: 'minikube' }, spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'] } }] },
+      { kind: 'EventList', apiVersion: 'v1', items: [] },
+      { kind: 'DaemonSetList', apiVersion: 'apps/v1', items: ds },
+      { kind: 'PodList', apiVersion: 'v1', items: [] },
+    ]
+      .map((d) => JSON.stringify(d, null, 4))
+      .join('\n==== START logs for container kube-flannel of pod kube-flannel/kube-flannel-ds-x7k2p ====\nI1128 flanneld\n==== END logs for container kube-flannel of pod kube-flannel/kube-flannel-ds-x7k2p ====\n');
+    const n = await discover({ dump });
+    // A dump carries no ConfigMaps: the blocks are known, the pool is not.
+    expect(n.pools).toEqual([]);
+    expect(blocks(n)).toEqual([{ plugin: 'flannel', pool: undefined, cidr: '10.244.0.0/24', node: 'minikube', allocations: undefined }]);
+    expect(n.warnings).toEqual([]);
   });
 
   it('gives no node blocks when flanneld uses etcd (no --kube-subnet-mgr): the node pod CIDRs are not its subnets', async () => {
