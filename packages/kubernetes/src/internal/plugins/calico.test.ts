@@ -196,6 +196,28 @@ describe('Calico: IPAMBlock, BlockAffinity, IPAMHandle', () => {
     expect(b?.allocations?.length ?? 0).toBe(count);
   });
 
+  it('passes over blocks, affinities and handles Calico marks as deleted (being torn down), without a warning', async () => {
+    const items = ipamItems();
+    for (const o of items) o['spec']['deleted'] = o['kind'] === 'BlockAffinity' ? 'true' : true;
+    const n = await discover({ files: [file(...items)] });
+    expect(n.blocks).toEqual([]);
+    expect(n.warnings).toEqual([]);
+  });
+
+  it('warns about an object without a name or a spec, naming its kind, and skips it', async () => {
+    const f = file(
+      { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPAMBlock', metadata: {}, spec: { cidr: '10.244.9.0/26', allocations: [] } },
+      { apiVersion: 'crd.projectcalico.org/v1', kind: 'IPPool', metadata: { name: 'p' } },
+    );
+    const n = await discover({ files: [f] });
+    expect(n.blocks).toEqual([]);
+    expect(n.pools).toEqual([]);
+    expect(n.warnings.map((w) => [w.from.object, w.from.path ?? '', w.message.endsWith('skipped')])).toEqual([
+      ['IPAMBlock', '', true],
+      ['IPPool p', 'spec', true],
+    ]);
+  });
+
   it('warns about an IPPool whose block size Calico refuses, and skips it', async () => {
     const n = await discover({
       files: [

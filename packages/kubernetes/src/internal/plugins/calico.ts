@@ -191,7 +191,7 @@ export const CALICO_KINDS: ReadonlySet<string> = new Set(['IPPool', 'IPAMBlock',
 export function readCalicoObject(r: FieldReader, o: Obj, kind: string, apiVersion: string, name: string): void {
   if (!isCalicoApiVersion(apiVersion)) return;
   if (name === '') {
-    r.col.warn('ERR_K8S_INPUT_INVALID', `a ${kind} without metadata.name; skipped`, r.from);
+    r.col.warn('ERR_K8S_INPUT_INVALID', `a ${kind} without metadata.name; skipped`, { ...r.from, object: kind });
     return;
   }
   const spec = r.obj(o, 'spec', '');

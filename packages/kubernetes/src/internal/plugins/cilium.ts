@@ -189,7 +189,7 @@ export const CILIUM_KINDS: ReadonlySet<string> = new Set(['CiliumNode', 'CiliumP
 export function readCiliumObject(r: FieldReader, o: Obj, kind: string, apiVersion: string, name: string): void {
   if (!apiVersion.startsWith('cilium.io/')) return;
   if (name === '') {
-    r.col.warn('ERR_K8S_INPUT_INVALID', `a ${kind} without metadata.name; skipped`, r.from);
+    r.col.warn('ERR_K8S_INPUT_INVALID', `a ${kind} without metadata.name; skipped`, { ...r.from, object: kind });
     return;
   }
   const spec = r.obj(o, 'spec', '') ?? {};
