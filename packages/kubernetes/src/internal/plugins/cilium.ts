@@ -88,9 +88,10 @@ export class CiliumState {
       }
     }
     if (configs.some((c) => c.mode === 'kubernetes')) {
+      const known = new Set(blocks.map((b) => b.cidr.toString()));
       for (const node of ctx.nodes.values()) {
         node.podCIDRs.forEach((cidr, i) => {
-          if (blocks.some((b) => b.cidr.equals(cidr))) return;
+          if (known.has(cidr.toString())) return;
           const from = { ...node.from, path: node.podCIDRs.length > 1 ? `spec.podCIDRs[${i}]` : 'spec.podCIDR' };
           blocks.push(Object.freeze({ plugin: 'cilium', pool: undefined, cidr, node: node.name, allocations: undefined, from }));
         });
