@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClusterNetwork } from '../../cluster-network.js';
 import { discover } from '../../discover.js';
+import { Collector } from '../collector.js';
+import { readDocument } from '../objects.js';
 
 // Cilium's pools, node blocks and allocations, read through discover() from the fixtures in
 // test/fixtures/plugins/cilium (sources in test/fixtures/plugins/SOURCES.md).
@@ -152,5 +155,35 @@ describe('Cilium: CiliumNode and CiliumPodIPPool', () => {
     const n = await discover({ files: [f] });
     expect(n.warnings.map((w) => [w.from.file, w.from.object, w.from.path])).toEqual([[f, `${(object as { kind: string }).kind} ${(object as { metadata: { name: string } }).metadata.name}`, path]]);
     expect(n.warnings[0]!.message).toMatch(reason);
+  });
+});
+
+describe('Cilium: status.ipam.used, property', () => {
+  it('puts every used address in the one pod CIDR of its node that contains it, and warns about the others', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.record({ cidr: fc.nat(), host: fc.integer({ min: 0, max: 15 }), outside: fc.boolean() }), { maxLength: 20 }),
+        (subnets, picks) => {
+          // Pod CIDRs 10.7.<s>.0/28; an "outside" address is taken from 10.8.<s>.0/28, in none of them.
+          const podCIDRs = subnets.map((s) => `10.7.${s}.0/28`);
+          const used: Record<string, { owner: string }> = {};
+          for (const p of picks) used[`10.${p.outside ? 8 : 7}.${subnets[p.cidr % subnets.length]}.${p.host}`] = { owner: `ns/pod-${p.host}` };
+          const col = new Collector();
+          readDocument(col, { apiVersion: 'cilium.io/v2', kind: 'CiliumNode', metadata: { name: 'n' }, spec: { ipam: { podCIDRs } }, status: { ipam: { used } } }, { file: undefined });
+          const n = col.build();
+          const addresses = Object.keys(used);
+          const inside = addresses.filter((a) => a.startsWith('10.7.'));
+          expect(n.blocks.map((b) => String(b.cidr))).toEqual(podCIDRs);
+          for (const b of n.blocks) {
+            expect(b.allocations!.every((a) => b.cidr.contains(a.address))).toBe(true);
+            expect(b.allocations!.map((a) => String(a.address)).sort()).toEqual(inside.filter((a) => a.split('.')[2] === String(b.cidr).split('.')[2]).sort());
+          }
+          expect(n.blocks.reduce((k, b) => k + b.allocations!.length, 0)).toBe(inside.length);
+          expect(n.warnings.map((w) => w.from.path).sort()).toEqual(addresses.filter((a) => a.startsWith('10.8.')).map((a) => `status.ipam.used["${a}"]`).sort());
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
