@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { Addr, Prefix } from '@ipam/core';
 import { type CmdArgs, CniConfigError, CniError, type CniIPConfig, type CniResult, type CniResultDns, type CniResultRoute, type Plugin } from '@ipam/cni';
 import { ClusterError } from './cluster-error.js';
-import { type ClusterAllocation, ClusterPool } from './cluster-pool.js';
+import { ClusterPool } from './cluster-pool.js';
 import { EtcdStore } from './etcd-store.js';
 import { readClusterIpamConfig } from './internal/cluster-ipam-config.js';
 import { isValidName } from './internal/pool-records.js';
@@ -242,11 +242,6 @@ function ipConfig(family: ClusterIpamFamily, addr: Addr): CniIPConfig {
   return r.gateway === undefined ? { address: `${addr}/${r.subnet.bits}` } : { address: `${addr}/${r.subnet.bits}`, gateway: r.gateway.toString() };
 }
 
-/** The owner's allocation in a pool (the lowest address, if a race ever gave it two), or undefined. */
-function held(list: readonly ClusterAllocation[], owner: string): ClusterAllocation | undefined {
-  return list.find((a) => a.owner === owner);
-}
-
 /** Allocates for `owner`, keeping a gateway that the pool hands out under a reserved owner, and trying again. */
 async function allocateSkippingGateways(family: ClusterIpamFamily, pool: ClusterPool, owner: string, attributes: Readonly<Record<string, string>> | undefined): Promise<Addr> {
   for (let round = 1; ; round++) {
@@ -273,7 +268,7 @@ async function reserveGateway(pool: ClusterPool, gw: Addr): Promise<void> {
       const a = await pool.allocate({ owner });
       if (a.equals(gw)) return;
       extra.push(a);
-      if (held(await pool.list(), owner)?.addr.equals(gw) === true) return;
+      if ((await pool.list({ owner }))[0]?.addr.equals(gw) === true) return;
     }
   } finally {
     for (const a of extra) await pool.release(a);
@@ -361,7 +356,7 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
         const taken: { pool: ClusterPool; addr: Addr }[] = [];
         try {
           for (const { family, pool } of pools) {
-            const existing = held(await pool.list(), owner);
+            const existing = (await pool.list({ owner }))[0];
             let addr: Addr;
             if (existing !== undefined) addr = existing.addr;
             else {
@@ -391,7 +386,7 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
         const prev = (args.config.prevResult as { ips?: unknown } | undefined)?.ips;
         const listed = Array.isArray(prev) ? prev.map((x) => String((x as { address?: unknown } | null)?.address ?? '').split('/')[0]) : undefined;
         for (const { family, pool } of pools) {
-          const a = held(await pool.list(), owner);
+          const a = (await pool.list({ owner }))[0];
           if (a === undefined) throw new CniError(CLUSTER_PLUGIN_ERROR_CODES.NOT_ALLOCATED, `no IPv${family.family} address for ${owner}`, `pool ${family.pool} holds nothing for owner ${JSON.stringify(owner)}`);
           if (listed !== undefined && !listed.includes(a.addr.toString())) {
             throw new CniError(CLUSTER_PLUGIN_ERROR_CODES.NOT_ALLOCATED, `${a.addr} of ${owner} is not in prevResult`, `prevResult.ips lists ${listed.join(', ') || 'nothing'}`);

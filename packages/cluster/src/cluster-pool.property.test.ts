@@ -16,7 +16,8 @@ import { type ClusterAllocation, ClusterError, ClusterPool, MemoryStore, type Me
  * Invariants: an address is never handed out while the model holds it; releaseOwner frees exactly the model's
  * addresses of the owner; stale and foreign releases free nothing; garbage collection frees only abandoned owners'
  * addresses; ERR_CLUSTER_POOL_EXHAUSTED only when the pool was really full at some point of the call; at the end
- * the store holds exactly the model.
+ * the store holds exactly the model; after every command (and the faults it met) and at the end, the owner index
+ * says exactly what the blocks say.
  */
 
 // Clients 0 and 3 are two processes of one node (two CNI invocations on node-0): they share its blocks.
@@ -60,6 +61,8 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
   let calls = 0;
   const store = new MemoryStore({
     faults: async (c) => {
+      // The test's own reads of the whole store (the index check) take no fault and no turn of the scheduler.
+      if (c.method === 'list' && c.keys[0] === 'pools/') return undefined;
       const f = faults[calls++];
       await s.schedule(Promise.resolve(), `${c.method} ${c.keys[0] ?? ''}`);
       return f;
@@ -114,6 +117,29 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
   const beingReleased = (k: string, holder: string): boolean =>
     releasingAddrs.has(k) || releasingOwners.has(holder) || (gcInFlight > 0 && dead.has(holder));
 
+  /**
+   * The owner index must say exactly what the blocks say at every moment: each allocation of a block is listed under
+   * its owner's key with its block, offset and sequence number, and nothing else is.
+   */
+  async function indexAgrees(when: string): Promise<void> {
+    const want = new Map<string, string[]>();
+    const have = new Map<string, string[]>();
+    for (const e of (await store.list('pools/')).entries) {
+      const v = JSON.parse(new TextDecoder().decode(e.value)) as Record<string, unknown>;
+      if (v['t'] === 'ipam/block') {
+        for (const [off, x] of Object.entries(v['a'] as Record<string, { o: string; s: number }>)) {
+          want.set(x.o, [...(want.get(x.o) ?? []), `${v['cidr']} ${off} ${x.s}`].sort());
+        }
+      } else if (v['t'] === 'ipam/owner') {
+        const key = `pools/p/owners/${encodeURIComponent(v['o'] as string)}`;
+        if (e.key !== key) problems.push(`${when}: owner record ${e.key} names ${String(v['o'])}`);
+        have.set(v['o'] as string, (v['a'] as [string, number, number][]).map((x) => x.join(' ')).sort());
+      }
+    }
+    const show = (m: Map<string, string[]>): string => JSON.stringify([...m].sort());
+    if (show(want) !== show(have)) problems.push(`${when}: the owner index ${show(have)} is not what the blocks say ${show(want)}`);
+  }
+
   function took(addr: Addr, reported: string, owner: string): void {
     const k = addr.toString();
     const holder = model.get(k);
@@ -132,20 +158,26 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
 
   async function client(i: number, script: readonly Command[]): Promise<void> {
     const node = NODES[i]!;
-    let pool: ClusterPool | undefined;
-    for (let k = 0; pool === undefined; k++) {
+    let opened: ClusterPool | undefined;
+    for (let k = 0; opened === undefined; k++) {
       try {
-        pool = await ClusterPool.open({ store, name: 'p', cidrs: ['10.0.0.0/28'], blockSize: 30, node, retry: { attempts: 8, baseMs: 0, maxMs: 1 } });
+        opened = await ClusterPool.open({ store, name: 'p', cidrs: ['10.0.0.0/28'], blockSize: 30, node, retry: { attempts: 8, baseMs: 0, maxMs: 1 } });
       } catch (e) {
         if (!isStoreError(e) || k > 50) throw e;
       }
     }
+    const pool: ClusterPool = opened;
     const generation = [0, 0, 0];
     const me = `c${i}/`; // owners are per client, not per node
     const owner = (n: number): string => `${me}o${n}.${generation[n]}`;
     const released: ClusterAllocation[] = [];
     const mine = (): [string, string][] => [...model].filter(([, o]) => o.startsWith(me) && !dead.has(o));
     for (const c of script) {
+      await command(c);
+      await indexAgrees(`after ${node} ${JSON.stringify(c)}`);
+    }
+
+    async function command(c: Command): Promise<void> {
       if (c.t === 'alloc' || c.t === 'many') {
         const owners = c.t === 'alloc' ? [owner(c.owner)] : c.owners.map(owner);
         const start = freedCount;
@@ -168,7 +200,7 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
         }
       } else if (c.t === 'release') {
         const held = mine();
-        if (held.length === 0) continue;
+        if (held.length === 0) return;
         const [addr, o] = held[c.pick % held.length]!;
         const seq = (await listed(pool, addr))?.seq;
         try {
@@ -205,7 +237,7 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
         }
       } else if (c.t === 'abandon') {
         const o = owner(c.owner);
-        if (!mine().some(([, x]) => x === o)) continue;
+        if (!mine().some(([, x]) => x === o)) return;
         dead.add(o);
         generation[c.owner]!++;
       } else if (c.t === 'gc') {
@@ -227,7 +259,7 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
           for (const o of dead) await cleanup(pool, o);
         }
       } else if (c.t === 'stale') {
-        if (released.length === 0) continue;
+        if (released.length === 0) return;
         const old = released[c.pick % released.length]!;
         const e = await pool.release(old).then(
           () => 'resolved',
@@ -236,7 +268,7 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
         if (e !== 'ERR_CLUSTER_NOT_ALLOCATED' && !(faulty && e.startsWith('ERR_STORE_'))) problems.push(`stale release of ${old.addr}#${old.seq}: ${e}`);
       } else {
         const addr = Addr.parse(`10.0.0.${c.offset}`);
-        if (model.get(addr.toString())?.startsWith(me)) continue; // our own: not foreign
+        if (model.get(addr.toString())?.startsWith(me)) return; // our own: not foreign
         const e = await pool.release(addr).then(
           () => 'resolved',
           (x: unknown) => codeOf(x),
@@ -260,6 +292,7 @@ async function run(s: fc.Scheduler, scripts: readonly (readonly Command[])[], fa
   }
 
   await s.waitFor(Promise.all(scripts.map((script, i) => client(i, script))));
+  await indexAgrees('at the end');
   expect(problems).toEqual([]);
   // The end state in the store is what the clients believe.
   calls = Number.MAX_SAFE_INTEGER; // no more faults

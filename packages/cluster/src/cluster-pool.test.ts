@@ -46,20 +46,28 @@ describe('ClusterPool store layout', () => {
       '{"t":"ipam/pool","v":1,"cidrs":["10.244.0.0/16"],"blockSize":26,"reserveEnds":true}',
     );
     const ip = await pool.allocate({ owner: 'default/web-0/eth0' });
-    const [entry, ...rest] = (await store.list('pools/pods/')).entries;
+    const [entry, index, ...rest] = (await store.list('pools/pods/')).entries;
     expect(rest).toEqual([]);
     const block = ip.prefix(26).toString();
     expect(entry!.key).toBe(`pools/pods/blocks/${block}`);
     expect(text(entry!.value)).toBe(
       `{"t":"ipam/block","v":1,"cidr":"${block}","node":"node-a","seq":1,"a":{"0":{"o":"default/web-0/eth0","s":1,"n":"node-a"}}}`,
     );
+    // The owner index, written in the same transaction (same revision): where the owner's addresses are.
+    expect([index!.key, text(index!.value), index!.modRevision]).toEqual([
+      'pools/pods/owners/default%2Fweb-0%2Feth0',
+      `{"t":"ipam/owner","v":1,"o":"default/web-0/eth0","a":[["${block}",0,1]]}`,
+      entry!.modRevision,
+    ]);
+    await pool.release(ip);
+    expect((await store.list('pools/pods/owners/')).entries).toEqual([]);
   });
 
   it('puts IPv6 blocks under their canonical CIDR', async () => {
     const store = new MemoryStore();
     const pool = await ClusterPool.open({ store, name: 'v6', cidrs: ['fd00:10::/120'], blockSize: 122, node: 'n' });
     const ip = await pool.allocate({ owner: 'o' });
-    expect((await store.list('pools/v6/')).entries.map((e) => e.key)).toEqual([`pools/v6/blocks/${ip.prefix(122)}`]);
+    expect((await store.list('pools/v6/')).entries.map((e) => e.key)).toEqual([`pools/v6/blocks/${ip.prefix(122)}`, 'pools/v6/owners/o']);
   });
 
   it.each([
@@ -253,13 +261,17 @@ describe('ClusterPool.allocate', () => {
       list: (p, o) => inner.list(p, o),
       create: (k, v) => inner.create(k, v),
       delete: (k, r) => inner.delete(k, r),
-      txn: (c, o) => inner.txn(c, o),
-      close: () => inner.close(),
-      update: async (k, v, r) => {
-        const e = (await inner.get(k))!;
-        await inner.update(k, e.value, e.modRevision);
-        return inner.update(k, v, r);
+      txn: async (c, o) => {
+        // Another writer touches the block right before each of our conditional writes of an existing block.
+        const first = c[0];
+        if (first !== undefined && 'modRevision' in first) {
+          const e = (await inner.get(first.key))!;
+          await inner.update(first.key, e.value, e.modRevision);
+        }
+        return inner.txn(c, o);
       },
+      close: () => inner.close(),
+      update: (k, v, r) => inner.update(k, v, r),
     };
     const pool = await open(hostile, 'a', { retry: { attempts: 4, baseMs: 0, maxMs: 1 } });
     await pool.allocate({ owner: 'first' }); // a create: claims the block
@@ -351,6 +363,81 @@ describe('ClusterPool.release', () => {
   });
 });
 
+describe('ClusterPool owner index', () => {
+  /** The owner index as the blocks say it should be, and as stored: owner → sorted "block offset seq" lines. */
+  async function index(store: Store, pool = 'small'): Promise<{ want: Record<string, string[]>; have: Record<string, string[]> }> {
+    const want: Record<string, string[]> = {};
+    const have: Record<string, string[]> = {};
+    for (const e of (await store.list(`pools/${pool}/`)).entries) {
+      const v = JSON.parse(text(e.value)) as { o: string; a: unknown };
+      if (e.key.startsWith(`pools/${pool}/blocks/`)) {
+        const b = v as unknown as { cidr: string; a: Record<string, { o: string; s: number }> };
+        for (const [off, x] of Object.entries(b.a)) (want[x.o] ??= []).push(`${b.cidr} ${off} ${x.s}`);
+      } else (have[v.o] = (v.a as [string, number, number][]).map((x) => x.join(' ')));
+    }
+    for (const k of Object.keys(want)) want[k]!.sort();
+    for (const k of Object.keys(have)) have[k]!.sort();
+    return { want, have };
+  }
+
+  it('keeps one key per owner that says what the blocks say, through allocations, borrowing and releases', async () => {
+    const store = new MemoryStore();
+    const a = await openSmall(store, 'node-a');
+    const b = await openSmall(store, 'node-b');
+    await a.allocateMany(['p', 'q', 'p', 'r', 'p']);
+    await b.allocateMany(Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? 'p' : `b${i}`)));
+    let { want, have } = await index(store);
+    expect(have).toEqual(want);
+    expect(want['p']!.length).toBe(7);
+    await a.release((await a.list({ owner: 'p' }))[0]!);
+    await b.releaseOwner('q');
+    ({ want, have } = await index(store));
+    expect(have).toEqual(want);
+    expect(Object.keys(have).sort()).toEqual(['b1', 'b3', 'b5', 'b7', 'p', 'r']);
+  });
+
+  it('list({ owner }) and releaseOwner read the index and the blocks it names, never the whole pool', async () => {
+    const calls: string[] = [];
+    const store = new MemoryStore({ faults: (c) => void calls.push(`${c.method} ${c.keys[0]}`) });
+    const a = await openSmall(store, 'node-a');
+    const [x, , z] = await a.allocateMany(['p', 'q', 'p']);
+    calls.length = 0;
+    expect((await a.list({ owner: 'p' })).map((y) => [y.addr.toString(), y.seq])).toEqual([
+      [x!.addr.toString(), x!.seq],
+      [z!.addr.toString(), z!.seq],
+    ]);
+    expect(await a.list({ owner: 'nobody' })).toEqual([]);
+    expect((await a.releaseOwner('p')).map((y) => y.addr.toString())).toEqual([x!.addr.toString(), z!.addr.toString()]);
+    expect(await code(a.releaseOwner('p'))).toBe('ERR_CLUSTER_NOT_ALLOCATED');
+    expect(calls.filter((c) => c.startsWith('list'))).toEqual([]);
+    expect(await code(a.list({ owner: '' }))).toBe('ERR_CLUSTER_INVALID_ARGUMENT');
+  });
+
+  it('collectGarbage repairs index records a hand edit put out of step with the blocks, and frees nothing for it', async () => {
+    const store = new MemoryStore();
+    const a = await openSmall(store, 'node-a');
+    const [p1, , r1] = await a.allocateMany(['p', 'q', 'r']);
+    // A record lost (q), a record naming an address its block does not give the owner (p: a made-up entry), and a
+    // record of an owner that holds nothing (ghost).
+    const q = (await store.get('pools/small/owners/q'))!;
+    await store.delete('pools/small/owners/q', q.modRevision);
+    const p = (await store.get('pools/small/owners/p'))!;
+    const block = p1!.block.toString();
+    const real = JSON.parse(text(p.value)) as { a: unknown[] };
+    await store.update('pools/small/owners/p', bytes(JSON.stringify({ ...real, a: [...real.a, [block, 3, 9]] })), p.modRevision);
+    await store.create('pools/small/owners/ghost', bytes(`{"t":"ipam/owner","v":1,"o":"ghost","a":[["${block}",2,2]]}`));
+    expect((await index(store)).have).not.toEqual((await index(store)).want);
+    const res = await a.collectGarbage({ isAlive: () => true, graceMs: 0 });
+    expect([res.repaired, res.freed]).toEqual([3, []]);
+    const { want, have } = await index(store);
+    expect(have).toEqual(want);
+    expect((await a.list({ owner: 'q' })).length).toBe(1);
+    expect(await a.list({ owner: 'ghost' })).toEqual([]);
+    expect((await a.collectGarbage({ isAlive: () => true, graceMs: 0 })).repaired).toBe(0);
+    expect((await a.releaseOwner('r')).map((y) => y.addr.toString())).toEqual([r1!.addr.toString()]);
+  });
+});
+
 describe('ClusterPool corrupt store contents', () => {
   const block = 'pools/small/blocks/10.0.0.0/30';
   const good = (a: string, extra = ''): string => `{"t":"ipam/block","v":1,"cidr":"10.0.0.0/30","node":"n","seq":2,"a":${a}${extra}}`;
@@ -389,12 +476,24 @@ describe('ClusterPool corrupt store contents', () => {
     ['pools/small/blocks/10.0.0.0/29', bytes('{}'), 'is not a block key of this pool'],
     // a block outside the pool
     ['pools/small/blocks/10.9.0.0/30', bytes('{}'), 'is not a block key of this pool'],
+    // an owner index record that is not JSON
+    ['pools/small/owners/x', bytes('hello'), 'value is not JSON'],
+    // an owner index record of another owner than its key
+    ['pools/small/owners/x', bytes('{"t":"ipam/owner","v":1,"o":"y","a":[["10.0.0.0/30",1,1]]}'), 'not the key\'s owner "x"'],
+    // an owner index record naming a block outside the pool
+    ['pools/small/owners/x', bytes('{"t":"ipam/owner","v":1,"o":"x","a":[["10.9.0.0/30",1,1]]}'), 'not a block of the pool'],
+    // an owner index record with nothing in it
+    ['pools/small/owners/x', bytes('{"t":"ipam/owner","v":1,"o":"x","a":[]}'), '"a" is not a non-empty array'],
+    // an owner key that is not escaped the canonical way
+    ['pools/small/owners/a%2fb', bytes('{}'), 'is not a block key of this pool'],
   ])('%s = %s: ERR_CLUSTER_POOL_CORRUPT, never overwritten', async (key, value, reason) => {
     const store = new MemoryStore();
     const a = await openSmall(store, 'node-a');
     await store.create(key, value);
     const before = await dump(store);
-    for (const op of [() => a.list(), () => a.stats(), () => a.releaseOwner('x'), () => a.collectGarbage({ isAlive: () => false, graceMs: 0 })]) {
+    // releaseOwner and list({ owner }) read only the owner's index record (and the blocks it names).
+    const byOwner = key.startsWith('pools/small/owners/x') ? [() => a.releaseOwner('x'), () => a.list({ owner: 'x' })] : [];
+    for (const op of [() => a.list(), () => a.stats(), ...byOwner, () => a.collectGarbage({ isAlive: () => false, graceMs: 0 })]) {
       const e = await op().catch((x: unknown) => x);
       expect((e as ClusterError).code).toBe('ERR_CLUSTER_POOL_CORRUPT');
       expect((e as ClusterError).key).toBe(key);
@@ -403,6 +502,21 @@ describe('ClusterPool corrupt store contents', () => {
     }
     // allocate reads the whole pool when it has no block of its own: it fails the same way
     expect(await code(a.allocate({ owner: 'x' }))).toBe('ERR_CLUSTER_POOL_CORRUPT');
+    expect(await dump(store)).toEqual(before);
+  });
+
+  it('releaseOwner and list({ owner }) fail on a corrupt block the owner index names, and write nothing', async () => {
+    const store = new MemoryStore();
+    const a = await openSmall(store, 'node-a');
+    const ip = await a.allocate({ owner: 'x' });
+    const key = `pools/small/blocks/${ip.prefix(30)}`;
+    const e0 = (await store.get(key))!;
+    await store.update(key, bytes('{"t":"ipam/block","v":9}'), e0.modRevision);
+    const before = await dump(store);
+    for (const op of [() => a.releaseOwner('x'), () => a.list({ owner: 'x' })]) {
+      const e = await op().catch((x: unknown) => x);
+      expect([(e as ClusterError).code, (e as ClusterError).key]).toEqual(['ERR_CLUSTER_POOL_CORRUPT', key]);
+    }
     expect(await dump(store)).toEqual(before);
   });
 
@@ -458,7 +572,7 @@ describe('ClusterPool under store faults', () => {
       faults: (c) => {
         if (!c.write) return undefined;
         writes.push(c.method);
-        if (c.method === 'update' && lose) {
+        if (c.method === 'txn' && lose) {
           lose = false;
           return 'reply-lost';
         }
@@ -469,7 +583,7 @@ describe('ClusterPool under store faults', () => {
     await pool.allocate({ owner: 'first' });
     writes.length = 0;
     await pool.allocate({ owner: 'second' });
-    expect(writes).toEqual(['update']); // applied, reply lost, read back: done
+    expect(writes).toEqual(['txn']); // applied, reply lost, read back: done
     expect((await pool.list()).map((x) => x.owner)).toEqual(['first', 'second']);
   });
 
@@ -489,15 +603,16 @@ describe('ClusterPool under store faults', () => {
       list: (p, o) => inner.list(p, o),
       create: (k, v) => inner.create(k, v),
       delete: (k, r) => inner.delete(k, r),
-      txn: (c, o) => inner.txn(c, o),
-      close: () => inner.close(),
-      update: async (k, v, r) => {
-        if (timeouts-- > 0) {
-          late = () => inner.update(k, v, r);
-          throw new ClusterError('ERR_STORE_OUTCOME_UNKNOWN', `update(${k}): timed out`, { key: k });
+      txn: async (c, o) => {
+        // The first write to an existing block times out unapplied.
+        if (c[0] !== undefined && 'modRevision' in c[0] && timeouts-- > 0) {
+          late = () => inner.txn(c, o);
+          throw new ClusterError('ERR_STORE_OUTCOME_UNKNOWN', `txn(${c[0].key}): timed out`, { key: c[0].key });
         }
-        return inner.update(k, v, r);
+        return inner.txn(c, o);
       },
+      close: () => inner.close(),
+      update: (k, v, r) => inner.update(k, v, r),
     };
     const pool = await open(store, 'a');
     await pool.allocate({ owner: 'first' }); // the claim: a create
@@ -525,18 +640,19 @@ describe('ClusterPool under store faults', () => {
       list: (p, o) => inner.list(p, o),
       create: (k, v) => inner.create(k, v),
       delete: (k, r) => inner.delete(k, r),
-      txn: (c, o) => inner.txn(c, o),
-      close: () => inner.close(),
-      update: async (k, v, r) => {
+      txn: async (c, o) => {
         const i = intercept;
+        const k = c[0]!.key;
         if (i !== undefined) {
           intercept = undefined;
           await i(k);
-          late = () => inner.update(k, v, r);
-          throw new ClusterError('ERR_STORE_OUTCOME_UNKNOWN', `update(${k}): timed out`, { key: k });
+          late = () => inner.txn(c, o);
+          throw new ClusterError('ERR_STORE_OUTCOME_UNKNOWN', `txn(${k}): timed out`, { key: k });
         }
-        return inner.update(k, v, r);
+        return inner.txn(c, o);
       },
+      close: () => inner.close(),
+      update: (k, v, r) => inner.update(k, v, r),
     };
     const pool = await openSmall(store, 'a', { reserveEnds: false });
     const eight = await pool.allocateMany(Array.from({ length: 8 }, (_, i) => `o${i}`));
@@ -595,7 +711,7 @@ describe('ClusterPool.collectGarbage', () => {
     await pool.allocate({ owner: 'alive' });
     let t = 1000;
     const gc = { isAlive: (o: string) => o === 'alive', graceMs: 60_000, now: () => t };
-    expect(await pool.collectGarbage(gc)).toEqual({ checked: 2, suspected: 1, freed: [] });
+    expect(await pool.collectGarbage(gc)).toEqual({ checked: 2, suspected: 1, freed: [], repaired: 0 });
     t += 59_999;
     expect((await pool.collectGarbage(gc)).freed).toEqual([]);
     t += 1;
@@ -642,7 +758,7 @@ describe('ClusterPool.collectGarbage', () => {
     let race: (() => Promise<void>) | undefined;
     const store = new MemoryStore({
       faults: async (c) => {
-        if (race !== undefined && c.method === 'update') {
+        if (race !== undefined && c.method === 'txn') {
           const r = race;
           race = undefined;
           await r(); // runs just before the collector's write: its compare will be lost

@@ -12,32 +12,39 @@
  * - A block record exists once a node claimed the block; `node` is its affinity, `seq` its sequence counter, `a` its
  *   allocations by offset. A record is never deleted: releasing a block sets `node` to null and keeps the counter, so
  *   a sequence number is never reused for an address, and a stale release can never match a newer allocation.
- * - There is no owner index. releaseOwner and collectGarbage read every block record (paged). An index would be a
- *   second source of truth written in the same transaction, doubling the keys to keep consistent and to check for
- *   corruption (an out-of-sync owner index is a classic source of leaked addresses); the scan costs one range read
- *   of at most a few thousand small keys (a /16 in /26 blocks is 1,024 records), and allocate/release never scan.
- * - Anything under `pools/<name>/` that is not a block key of this pool, or does not decode, is
+ *   pools/<name>/owners/<owner>        {"t":"ipam/owner","v":1,"o":"<owner>","a":[["10.244.0.64/26",0,1],...]}
+ *
+ * - The owner index: one key per owner (escaped with encodeURIComponent) listing the block, offset and sequence
+ *   number of each of its allocations. It is written in the same transaction as the block change that adds or
+ *   removes an allocation of the owner, conditional on both keys' revisions, so at every revision the index says
+ *   exactly what the blocks say. releaseOwner and list({ owner }) read it instead of every block; collectGarbage
+ *   compares it with the blocks and repairs a key that disagrees (only a hand edit can make one).
+ * - Anything under `pools/<name>/` that is not a block or owner key of this pool, or does not decode, is
  *   ERR_CLUSTER_POOL_CORRUPT naming the key; such a key is never written.
  */
 import { Addr, Prefix } from '@ipam/core';
 import { ClusterError } from './cluster-error.js';
 import { backoffDelay, DEFAULT_RETRY, type RetryPolicy, sleep } from './internal/backoff.js';
 import { MAX_BLOCK_HOST_BITS, PoolGeometry } from './internal/pool-geometry.js';
-import { blockKey, parseBlockKey, POOL_NAME, poolContentsPrefix, poolKey } from './internal/pool-keys.js';
+import { blockKey, ownerKey, parseBlockKey, parseOwnerKey, POOL_NAME, poolContentsPrefix, poolKey } from './internal/pool-keys.js';
 import {
   type BlockAllocation,
   type BlockRecord,
   corruptKey,
+  compareOwnerEntries,
   decodeBlock,
+  decodeOwner,
   decodePool,
   encodeBlock,
+  encodeOwner,
   encodePool,
+  type OwnerEntry,
   isValidAttributes,
   isValidName,
   MAX_ATTRIBUTES,
   type PoolDefinition,
 } from './internal/pool-records.js';
-import type { Store, StoreEntry } from './store.js';
+import type { Store, StoreCondition, StoreEntry, StoreOperation } from './store.js';
 
 /** ClusterRetryOptions bounds the retries of a {@link ClusterPool} (lost compare-and-swaps, an unavailable store). */
 export interface ClusterRetryOptions {
@@ -73,7 +80,10 @@ export interface ClusterPoolOptions {
   readonly reserveEnds?: boolean;
   /** ClusterPoolOptions.retry bounds the retries (see {@link ClusterRetryOptions}). */
   readonly retry?: ClusterRetryOptions;
-  /** ClusterPoolOptions.maxBatch caps how many concurrent allocations share one conditional write; default 256. */
+  /**
+   * ClusterPoolOptions.maxBatch caps how many concurrent allocations are decided together; default 256. One
+   * conditional write carries at most 100 of them (a transaction of the block and each owner's index key).
+   */
   readonly maxBatch?: number;
 }
 
@@ -108,6 +118,12 @@ export interface ClusterAllocation {
   readonly seq: number;
   /** ClusterAllocation.attributes are the attributes given to allocate, or undefined when none were. */
   readonly attributes?: Readonly<Record<string, string>> | undefined;
+}
+
+/** ClusterListOptions qualifies one {@link ClusterPool.list}. */
+export interface ClusterListOptions {
+  /** ClusterListOptions.owner lists only the allocations of this owner (read through the owner index). */
+  readonly owner?: string;
 }
 
 /** ClusterReleaseOptions qualifies one {@link ClusterPool.release}. */
@@ -168,6 +184,11 @@ export interface ClusterGarbageResult {
   readonly suspected: number;
   /** ClusterGarbageResult.freed are the allocations freed by this run. */
   readonly freed: readonly ClusterAllocation[];
+  /**
+   * ClusterGarbageResult.repaired is the number of owner index records this run rewrote (or deleted) to match the
+   * blocks. The library writes both in one transaction, so this is 0 unless the store was edited by hand.
+   */
+  readonly repaired: number;
 }
 
 /** A block record as last seen, with the mod revision a conditional write needs. */
@@ -176,6 +197,14 @@ interface Cached {
   readonly block: Prefix;
   readonly modRevision: bigint;
   readonly record: BlockRecord;
+}
+
+/** An owner index record as last seen (absent from the cache: assumed absent, every write is conditional). */
+interface CachedOwner {
+  readonly key: string;
+  readonly owner: string;
+  readonly modRevision: bigint;
+  readonly entries: readonly OwnerEntry[];
 }
 
 /** The target of a write whose outcome was unknown: its key, block and the mod revision it was conditional on (undefined: absent). */
@@ -201,6 +230,11 @@ type WriteResult =
   | { readonly kind: 'retry'; readonly error?: unknown; readonly unknown?: true };
 
 const LIST_PAGE = 256;
+/**
+ * The most owners one write changes: a write is one transaction of the block and each changed owner's index key, and
+ * etcd takes at most 128 compares and 128 operations per transaction by default (--max-txn-ops).
+ */
+const MAX_TXN_OWNERS = 100;
 /** How many isAlive questions collectGarbage has open at once. */
 const GC_CONCURRENCY = 16;
 
@@ -227,8 +261,10 @@ function hash(s: string): bigint {
  *   "absent"), then allocates inside its own blocks; it claims another block when they are full, and borrows from
  *   another node's block only when the pool has no free block left. Free blocks are searched from a point that
  *   depends on the node's name, so nodes that start together do not all race for the same block.
- * - Every allocation, release and claim is one conditional write of one block record (update on its mod revision).
- *   Concurrent {@link ClusterPool.allocate} calls on one pool object are batched: callers that arrive while a write is
+ * - Every allocation, release and claim is one conditional write of one block record (on its mod revision), in one
+ *   transaction with the owner index record of each owner it changes (on theirs): the index, which
+ *   {@link ClusterPool.releaseOwner} and `list({ owner })` read instead of the whole pool, never disagrees with the
+ *   blocks. Concurrent {@link ClusterPool.allocate} calls on one pool object are batched: callers that arrive while a write is
  *   in flight share the next write (up to `maxBatch`), so N concurrent allocations on a node cost about one round
  *   trip per block, not N.
  * - A lost compare-and-swap re-decides on the current record the store returns, after a bounded, jittered
@@ -269,6 +305,8 @@ export class ClusterPool {
   readonly #blocks = new Map<string, Cached>();
   /** The sequence number of each address this object handed out and has not released. */
   readonly #handed = new Map<string, number>();
+  /** Owner index records as last seen, by key: advisory only. */
+  readonly #owners = new Map<string, CachedOwner>();
   /** Garbage-collection suspects: `addr#seq` → when first seen ownerless. */
   readonly #suspects = new Map<string, number>();
   #queue: Pending[] = [];
@@ -481,7 +519,7 @@ export class ClusterPool {
     let fence: Fence | undefined;
     try {
       while (pending.length > 0) {
-        const plan = await this.#plan(api, pending.length, fence);
+        const plan = await this.#plan(api, Math.min(pending.length, MAX_TXN_OWNERS), fence);
         if (plan === undefined) {
           throw new ClusterError(
             'ERR_CLUSTER_POOL_EXHAUSTED',
@@ -622,9 +660,12 @@ export class ClusterPool {
   // store access
 
   /**
-   * Writes `record` to `key` conditionally on `base` (create when undefined). On a lost compare the cache takes the
-   * current record and the caller re-decides. On ERR_STORE_OUTCOME_UNKNOWN the record is read back: the write counts
-   * as applied when `landed` holds for what is stored, and is re-decided otherwise; it is never sent twice blindly.
+   * Writes `record` to `key` conditionally on `base` (create when undefined), in one transaction with the index key of
+   * every owner whose allocations in the block change, conditional on the index keys as last seen (absent when not
+   * cached). On a lost compare the caches take the current records and the caller re-decides. On
+   * ERR_STORE_OUTCOME_UNKNOWN the block is read back: the write counts as applied when `landed` holds for what is
+   * stored (the transaction is atomic: the index changed with it), and is re-decided otherwise; it is never sent twice
+   * blindly.
    */
   async #write(
     api: string,
@@ -635,25 +676,61 @@ export class ClusterPool {
     landed: (r: BlockRecord) => boolean,
     uncertain: boolean,
   ): Promise<WriteResult> {
-    const bytes = encodeBlock(record);
+    const index = this.#indexChanges(block, base?.record, record);
+    const conditions: StoreCondition[] = [base === undefined ? { key, absent: true } : { key, modRevision: base.modRevision }];
+    const operations: StoreOperation[] = [{ op: 'put', key, value: encodeBlock(record) }];
+    for (const x of index) {
+      conditions.push(x.cached === undefined ? { key: x.key, absent: true } : { key: x.key, modRevision: x.cached.modRevision });
+      operations.push(x.entries.length === 0 ? { op: 'delete', key: x.key } : { op: 'put', key: x.key, value: encodeOwner(x.owner, x.entries) });
+    }
     let w;
     try {
-      w = base === undefined ? await this.#store.create(key, bytes) : await this.#store.update(key, bytes, base.modRevision);
+      w = await this.#store.txn(conditions, operations);
     } catch (e) {
       if (isCode(e, 'ERR_STORE_UNAVAILABLE')) return { kind: 'retry', error: e };
-      if (isCode(e, 'ERR_STORE_OUTCOME_UNKNOWN')) return this.#verify(api, key, landed, e);
+      if (isCode(e, 'ERR_STORE_OUTCOME_UNKNOWN')) {
+        const res = await this.#verify(api, key, landed, e);
+        // Applied: the index keys changed with the block (one transaction); learn their revisions. Not found: the
+        // cache stays (should the write apply late, the next conditional write learns it).
+        if (res.kind === 'ok') for (const x of index) this.#rememberOwner(api, x.key, await this.#read(() => this.#store.get(x.key)));
+        return res;
+      }
       throw e;
     }
     if (w.ok) {
       const cached: Cached = { key, block, modRevision: w.revision, record };
       this.#keep(cached);
+      for (const x of index) {
+        if (x.entries.length === 0) this.#owners.delete(x.key);
+        else this.#keepOwner({ key: x.key, owner: x.owner, modRevision: w.revision, entries: x.entries });
+      }
       return { kind: 'ok', cached };
     }
+    for (const x of index) this.#rememberOwner(api, x.key, w.current.get(x.key));
     // After an unknown outcome, a lost compare can still carry our change: the earlier identical write, applied late
     // (etcd may apply a timed-out request after the read that checked it). The change is then done, not lost.
-    const current = this.#remember(api, key, w.current);
+    const current = this.#remember(api, key, w.current.get(key));
     if (uncertain && current !== undefined && landed(current.record)) return { kind: 'ok', cached: current };
     return { kind: 'retry' };
+  }
+
+  /**
+   * The owner index records a block change from `before` to `after` needs: for every owner with an allocation added,
+   * removed or replaced in the block, its entries outside the block as last seen plus its allocations in `after`.
+   */
+  #indexChanges(block: Prefix, before: BlockRecord | undefined, after: BlockRecord): { key: string; owner: string; cached: CachedOwner | undefined; entries: OwnerEntry[] }[] {
+    const changed = new Set<string>();
+    const same = (x: BlockAllocation | undefined, y: BlockAllocation | undefined): boolean => x !== undefined && y !== undefined && x.owner === y.owner && x.seq === y.seq;
+    for (const [off, x] of before?.allocations ?? []) if (!same(x, after.allocations.get(off))) changed.add(x.owner);
+    for (const [off, y] of after.allocations) if (!same(before?.allocations.get(off), y)) changed.add(y.owner);
+    const text = block.toString();
+    return [...changed].sort().map((owner) => {
+      const key = ownerKey(this.#name, owner);
+      const cached = this.#owners.get(key);
+      const entries = (cached?.entries ?? []).filter((e) => e.block !== text);
+      for (const [offset, a] of after.allocations) if (a.owner === owner) entries.push({ block: text, offset, seq: a.seq });
+      return { key, owner, cached, entries: entries.sort(compareOwnerEntries) };
+    });
   }
 
   async #verify(api: string, key: string, landed: (r: BlockRecord) => boolean, cause: unknown): Promise<WriteResult> {
@@ -675,6 +752,33 @@ export class ClusterPool {
       `${api}: the write of store key ${JSON.stringify(key)} may or may not have been applied, and the key could not be read back to check`,
       { key, cause },
     );
+  }
+
+  /** Decodes `entry` (the current state of owner index key `key`) into the cache, or drops the key when absent. */
+  #rememberOwner(api: string, key: string, entry: StoreEntry | undefined): CachedOwner | undefined {
+    if (entry === undefined) {
+      this.#owners.delete(key);
+      return undefined;
+    }
+    const c = this.#decodeOwner(api, entry);
+    this.#keepOwner(c);
+    return c;
+  }
+
+  #keepOwner(c: CachedOwner): void {
+    const old = this.#owners.get(c.key);
+    if (old === undefined || old.modRevision <= c.modRevision) this.#owners.set(c.key, c);
+  }
+
+  #decodeOwner(api: string, entry: StoreEntry): CachedOwner {
+    const owner = parseOwnerKey(this.#name, entry.key);
+    if (owner === undefined) throw corruptKey(api, entry.key);
+    const isBlock = (text: string): boolean => {
+      const p = Prefix.tryParse(text);
+      return p !== undefined && p.toString() === text && p.bits === this.#geo.blockSize && this.#geo.indexOf(p) !== undefined;
+    };
+    const entries = decodeOwner(api, entry.key, entry.value, owner, isBlock);
+    return { key: entry.key, owner, modRevision: entry.modRevision, entries };
   }
 
   /** Decodes `entry` (the current state of `key`) into the cache, or drops the key when it does not exist. */
@@ -713,27 +817,59 @@ export class ClusterPool {
     }
   }
 
-  /** Reads every key under the pool's prefix (paged), decodes it and refreshes the cache; returns the records. */
+  /** Reads every block record of the pool (see `#listAll`). */
   async #listBlocks(api: string): Promise<Cached[]> {
-    const out: Cached[] = [];
+    return (await this.#listAll(api)).blocks;
+  }
+
+  /**
+   * Reads every key under the pool's prefix (paged), decodes block and owner index records, refreshes the caches and
+   * returns both; any other key is ERR_CLUSTER_POOL_CORRUPT.
+   */
+  async #listAll(api: string): Promise<{ blocks: Cached[]; owners: CachedOwner[] }> {
+    const blocks: Cached[] = [];
+    const owners: CachedOwner[] = [];
     const prefix = poolContentsPrefix(this.#name);
     let after: string | undefined;
     let firstRevision: bigint | undefined;
     for (;;) {
       const page = await this.#read(() => this.#store.list(prefix, after === undefined ? { limit: LIST_PAGE } : { after, limit: LIST_PAGE }));
       firstRevision ??= page.revision;
-      for (const e of page.entries) out.push(this.#decode(api, e));
+      for (const e of page.entries) {
+        if (parseOwnerKey(this.#name, e.key) !== undefined) owners.push(this.#decodeOwner(api, e));
+        else blocks.push(this.#decode(api, e));
+      }
       const last = page.entries[page.entries.length - 1];
       if (!page.more || last === undefined) break;
       after = last.key;
     }
     const seen = new Set<string>();
-    for (const c of out) {
+    for (const c of blocks) {
       seen.add(c.key);
       this.#keep(c);
     }
-    for (const [key, c] of this.#blocks) {
-      if (!seen.has(key) && c.modRevision <= firstRevision!) this.#blocks.delete(key);
+    for (const c of owners) {
+      seen.add(c.key);
+      this.#keepOwner(c);
+    }
+    for (const [key, c] of this.#blocks) if (!seen.has(key) && c.modRevision <= firstRevision!) this.#blocks.delete(key);
+    for (const [key, c] of this.#owners) if (!seen.has(key) && c.modRevision <= firstRevision!) this.#owners.delete(key);
+    return { blocks, owners };
+  }
+
+  /**
+   * Reads the owner index record of `owner` and the blocks it names; returns those blocks (current records), or an
+   * empty list when the owner holds nothing.
+   */
+  async #ownerBlocks(api: string, owner: string): Promise<Cached[]> {
+    const key = ownerKey(this.#name, owner);
+    const idx = this.#rememberOwner(api, key, await this.#read(() => this.#store.get(key)));
+    if (idx === undefined) return [];
+    const out: Cached[] = [];
+    for (const text of new Set(idx.entries.map((e) => e.block))) {
+      const bkey = blockKey(this.#name, Prefix.parse(text));
+      const c = this.#remember(api, bkey, await this.#read(() => this.#store.get(bkey)));
+      if (c !== undefined) out.push(c);
     }
     return out;
   }
@@ -847,8 +983,8 @@ export class ClusterPool {
   }
 
   /**
-   * ClusterPool.releaseOwner frees every allocation of `owner`, in every block of the pool (it reads them all), and
-   * returns what it freed.
+   * ClusterPool.releaseOwner frees every allocation of `owner` and returns what it freed. It reads the owner's index
+   * record and the blocks it names, not the whole pool.
    *
    * @throws {@link ClusterError} `ERR_CLUSTER_NOT_ALLOCATED` when the owner holds nothing.
    *
@@ -861,7 +997,7 @@ export class ClusterPool {
   async releaseOwner(owner: string): Promise<ClusterAllocation[]> {
     const api = `ClusterPool.releaseOwner("${this.#name}")`;
     const o = this.#owner(api, owner);
-    const freed = await this.#free(api, await this.#listBlocks(api), (_off, a) => a.owner === o);
+    const freed = await this.#free(api, await this.#ownerBlocks(api, o), (_off, a) => a.owner === o);
     if (freed.length === 0) throw new ClusterError('ERR_CLUSTER_NOT_ALLOCATED', `${api}: owner ${JSON.stringify(o)} holds no address`);
     return freed;
   }
@@ -877,7 +1013,12 @@ export class ClusterPool {
       let uncertain = false;
       for (let attempt = 1; cached !== undefined; ) {
         const c: Cached = cached;
-        const picked = [...c.record.allocations].filter(([off, a]) => select(off, a, c.block));
+        const owners = new Set<string>();
+        const picked = [...c.record.allocations].filter(([off, a]) => {
+          if (!select(off, a, c.block) || (!owners.has(a.owner) && owners.size >= MAX_TXN_OWNERS)) return false;
+          owners.add(a.owner);
+          return true;
+        });
         if (picked.length === 0) break;
         const allocations = new Map(c.record.allocations);
         for (const [off] of picked) allocations.delete(off);
@@ -896,7 +1037,11 @@ export class ClusterPool {
             if (this.#handed.get(x.addr.toString()) === a.seq) this.#handed.delete(x.addr.toString());
             freed.push(x);
           }
-          break;
+          // More to free in this block (more than one write's worth of owners): go on from the record just written.
+          cached = res.cached;
+          attempt = 1;
+          uncertain = false;
+          continue;
         }
         uncertain ||= res.unknown === true;
         cached = this.#blocks.get(c.key);
@@ -963,17 +1108,21 @@ export class ClusterPool {
   /**
    * ClusterPool.list returns every allocation in the pool, in address order, with its owner, allocating node, block,
    * block affinity and sequence number. Large pools are read in pages; the result is exact when nothing writes
-   * meanwhile.
+   * meanwhile. With `owner`, only that owner's allocations, found through the owner index (a few reads, not the
+   * whole pool).
    *
    * @example
    * ```ts
    * for (const a of await pool.list()) console.log(`${a.addr} ${a.owner} on ${a.node} in ${a.block}`);
+   * await pool.list({ owner: 'default/web-0/eth0' }); // [] when the owner holds nothing
    * ```
    */
-  async list(): Promise<ClusterAllocation[]> {
+  async list(options?: ClusterListOptions): Promise<ClusterAllocation[]> {
     const api = `ClusterPool.list("${this.#name}")`;
     const out: ClusterAllocation[] = [];
-    for (const c of await this.#listBlocks(api)) for (const [off, a] of c.record.allocations) out.push(this.#allocation(c, off, a));
+    const owner = options?.owner === undefined ? undefined : this.#owner(api, options.owner);
+    const blocks = owner === undefined ? await this.#listBlocks(api) : await this.#ownerBlocks(api, owner);
+    for (const c of blocks) for (const [off, a] of c.record.allocations) if (owner === undefined || a.owner === owner) out.push(this.#allocation(c, off, a));
     return out.sort((a, b) => a.addr.compare(b.addr));
   }
 
@@ -1017,7 +1166,10 @@ export class ClusterPool {
    *
    * The suspicions live in this pool object, not in the store: a collector that restarts only starts its grace
    * period again (it delays, never frees early), timestamps come from one monotonic clock instead of the clocks of
-   * several machines, and garbage collection adds no writes or keys to the store.
+   * several machines, and garbage collection adds no keys to the store.
+   *
+   * Each run also compares the owner index with the blocks and rewrites an index record that disagrees (one only a
+   * hand edit of the store can produce) to what the blocks say: `repaired` counts them.
    *
    * @throws whatever `isAlive` throws; nothing is freed by that run.
    *
@@ -1035,7 +1187,8 @@ export class ClusterPool {
     if (typeof isAlive !== 'function') throw invalid(`${api}: isAlive is not a function`);
     if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0) throw invalid(`${api}: graceMs ${JSON.stringify(graceMs)} is not a non-negative number`);
     const now = options.now ?? (() => performance.now());
-    const blocks = await this.#listBlocks(api);
+    const listed = await this.#listAll(api);
+    const blocks = listed.blocks;
     const all: ClusterAllocation[] = [];
     for (const c of blocks) for (const [off, a] of c.record.allocations) all.push(this.#allocation(c, off, a));
     const owners = [...new Set(all.map((a) => a.owner))];
@@ -1049,6 +1202,7 @@ export class ClusterPool {
       }
     };
     await Promise.all(Array.from({ length: Math.min(GC_CONCURRENCY, owners.length) }, ask));
+    const repaired = await this.#repairIndex(api, blocks, listed.owners);
     const t = now();
     const id = (addr: Addr | string, seq: number): string => `${addr}#${seq}`;
     const due = new Set<string>();
@@ -1068,8 +1222,61 @@ export class ClusterPool {
     const freed =
       due.size === 0
         ? []
-        : await this.#free(api, blocks, (off, a, block) => due.has(id(this.#geo.addrAt(block, off).toString(), a.seq)));
+        : await this.#free(
+            api,
+            blocks.map((c) => this.#blocks.get(c.key) ?? c),
+            (off, a, block) => due.has(id(this.#geo.addrAt(block, off).toString(), a.seq)),
+          );
     for (const a of freed) this.#suspects.delete(id(a.addr, a.seq));
-    return { checked: all.length, suspected: this.#suspects.size, freed };
+    return { checked: all.length, suspected: this.#suspects.size, freed, repaired };
+  }
+
+  /**
+   * Rewrites every owner index record that disagrees with the blocks (as listed) to what the blocks say, each in a
+   * transaction conditional on the index key and every block involved, so a record that changed meanwhile is left
+   * for the next run. Returns the number rewritten.
+   */
+  async #repairIndex(api: string, blocks: readonly Cached[], owners: readonly CachedOwner[]): Promise<number> {
+    const want = new Map<string, OwnerEntry[]>();
+    for (const c of blocks) {
+      for (const [offset, a] of c.record.allocations) {
+        const list = want.get(a.owner) ?? [];
+        list.push({ block: c.block.toString(), offset, seq: a.seq });
+        want.set(a.owner, list);
+      }
+    }
+    const have = new Map(owners.map((o) => [o.owner, o]));
+    const byText = new Map(blocks.map((c) => [c.block.toString(), c]));
+    const same = (x: readonly OwnerEntry[], y: readonly OwnerEntry[]): boolean =>
+      x.length === y.length && x.every((e, i) => e.block === y[i]!.block && e.offset === y[i]!.offset && e.seq === y[i]!.seq);
+    let repaired = 0;
+    for (const owner of new Set([...want.keys(), ...have.keys()])) {
+      const w = (want.get(owner) ?? []).sort(compareOwnerEntries);
+      const h = have.get(owner);
+      if (h !== undefined && same([...h.entries].sort(compareOwnerEntries), w)) continue;
+      if (h === undefined && w.length === 0) continue;
+      const key = ownerKey(this.#name, owner);
+      const involved = new Set([...w, ...(h?.entries ?? [])].map((e) => e.block));
+      if (involved.size >= MAX_TXN_OWNERS) continue;
+      const conditions: StoreCondition[] = [h === undefined ? { key, absent: true } : { key, modRevision: h.modRevision }];
+      for (const text of involved) {
+        const c = byText.get(text);
+        conditions.push(c === undefined ? { key: blockKey(this.#name, Prefix.parse(text)), absent: true } : { key: c.key, modRevision: c.modRevision });
+      }
+      const op: StoreOperation = w.length === 0 ? { op: 'delete', key } : { op: 'put', key, value: encodeOwner(owner, w) };
+      try {
+        const r = await this.#store.txn(conditions, [op]);
+        if (r.ok) {
+          repaired++;
+          if (w.length === 0) this.#owners.delete(key);
+          else this.#keepOwner({ key, owner, modRevision: r.revision, entries: w });
+        } else this.#rememberOwner(api, key, r.current.get(key));
+      } catch (e) {
+        // Left for the next run; an unknown outcome leaves the key's revision unknown.
+        if (!isCode(e, 'ERR_STORE_UNAVAILABLE') && !isCode(e, 'ERR_STORE_OUTCOME_UNKNOWN')) throw e;
+        this.#owners.delete(key);
+      }
+    }
+    return repaired;
   }
 }

@@ -22,6 +22,7 @@ export {
   type ClusterAllocateOptions,
   type ClusterAllocation,
   type ClusterReleaseOptions,
+  type ClusterListOptions,
   type ClusterPoolStats,
   type ClusterNodeStats,
   type ClusterGarbageOptions,

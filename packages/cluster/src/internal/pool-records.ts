@@ -23,6 +23,51 @@ import type { PoolGeometry } from './pool-geometry.js';
 export const FORMAT_VERSION = 1;
 const POOL_MARKER = 'ipam/pool';
 const BLOCK_MARKER = 'ipam/block';
+const OWNER_MARKER = 'ipam/owner';
+
+/** OwnerEntry is one allocation in an owner index record: its block (canonical CIDR), offset and sequence number. */
+export interface OwnerEntry {
+  readonly block: string;
+  readonly offset: number;
+  readonly seq: number;
+}
+
+/** compareOwnerEntries orders owner entries by block text, then offset. */
+export function compareOwnerEntries(a: OwnerEntry, b: OwnerEntry): number {
+  return a.block < b.block ? -1 : a.block > b.block ? 1 : a.offset - b.offset;
+}
+
+/** encodeOwner encodes the owner index record of `owner`: its entries in block, offset order. */
+export function encodeOwner(owner: string, entries: readonly OwnerEntry[]): Uint8Array {
+  const a = [...entries].sort(compareOwnerEntries).map((e) => [e.block, e.offset, e.seq]);
+  return encoder.encode(JSON.stringify({ t: OWNER_MARKER, v: FORMAT_VERSION, o: owner, a }));
+}
+
+/**
+ * decodeOwner decodes the owner index record at `key` of `owner`: `{"t":"ipam/owner","v":1,"o":"<owner>","a":[[block,
+ * offset, seq], ...]}` with a non-empty, duplicate-free list; `isBlock` tells whether a block text is a block of the pool.
+ */
+export function decodeOwner(api: string, key: string, bytes: Uint8Array, owner: string, isBlock: (block: string) => boolean): OwnerEntry[] {
+  const o = parseObject(api, key, bytes, OWNER_MARKER);
+  onlyFields(api, key, o, ['t', 'v', 'o', 'a'], 'the owner record');
+  if (o['o'] !== owner) throw corrupt(api, key, `"o" is ${JSON.stringify(o['o'])}, not the key's owner ${JSON.stringify(owner)}`);
+  const a = o['a'];
+  if (!Array.isArray(a) || a.length === 0) throw corrupt(api, key, '"a" is not a non-empty array');
+  const out: OwnerEntry[] = [];
+  const seen = new Set<string>();
+  for (const [i, x] of a.entries()) {
+    if (!Array.isArray(x) || x.length !== 3) throw corrupt(api, key, `entry ${i} is not [block, offset, seq]`);
+    const [block, offset, seq] = x as unknown[];
+    if (typeof block !== 'string' || !isBlock(block)) throw corrupt(api, key, `entry ${i} names ${JSON.stringify(block)}, not a block of the pool`);
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw corrupt(api, key, `entry ${i} has no valid offset`);
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw corrupt(api, key, `entry ${i} has no valid sequence number`);
+    const id = `${block}#${offset}`;
+    if (seen.has(id)) throw corrupt(api, key, `entry ${i} repeats ${block} offset ${offset}`);
+    seen.add(id);
+    out.push({ block, offset, seq });
+  }
+  return out;
+}
 
 /** PoolDefinition is the decoded pool definition record. */
 export interface PoolDefinition {

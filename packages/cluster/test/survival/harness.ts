@@ -326,6 +326,27 @@ export interface PoolSpec {
 }
 
 /**
+ * indexAgrees checks, raw from etcd, that the owner index records under `pools/<pool>/owners/` say exactly what the
+ * blocks say: every allocation listed under its owner with its block, offset and sequence number, and nothing else.
+ */
+export async function indexAgrees(spec: PoolSpec, raw: Map<string, RawAllocation>): Promise<void> {
+  const want = new Map<string, string[]>();
+  for (const [addr, a] of raw) {
+    const off = (Addr.parse(addr).toBigInt() - Prefix.parse(a.block).addr.toBigInt()).toString();
+    want.set(a.owner, [...(want.get(a.owner) ?? []), `${a.block} ${off} ${a.seq}`].sort());
+  }
+  const at = `${spec.prefix}pools/${spec.pool}/owners/`;
+  const have = new Map<string, string[]>();
+  for (const kv of await rawRange(spec.endpoints, at)) {
+    const rec = JSON.parse(kv.value.toString('utf8')) as { o: string; a: [string, number, number][] };
+    if (kv.key !== at + encodeURIComponent(rec.o)) throw new Error(`indexAgrees: ${kv.key} holds the record of ${rec.o}`);
+    have.set(rec.o, rec.a.map((x) => x.join(' ')).sort());
+  }
+  const show = (m: Map<string, string[]>): string => JSON.stringify([...m].sort());
+  if (show(want) !== show(have)) throw new Error(`indexAgrees: the owner index ${show(have).slice(0, 2000)} is not what the blocks say ${show(want).slice(0, 2000)}`);
+}
+
+/**
  * storedState reads the pool's allocations twice, with a fresh ClusterPool's list() and raw from etcd, checks that
  * both agree, and returns addr → owner.
  */
@@ -343,6 +364,7 @@ export async function storedState(spec: PoolSpec): Promise<{ owners: Map<string,
     const r = raw.get(a.addr.toString())!;
     if (r.seq !== a.seq || r.node !== a.node || r.block !== a.block.toString()) throw new Error(`storedState: ${a.addr} differs between list() and raw etcd`);
   }
+  await indexAgrees(spec, raw);
   return { owners, raw, pool, close: () => store.close() };
 }
 
