@@ -109,21 +109,24 @@ const LISTS: Readonly<Record<KubernetesResource, ListSpec>> = {
     kind: 'DaemonSet',
     apiVersion: 'apps/v1',
     path: '/apis/apps/v1/namespaces/kube-system/daemonsets',
-    optional: false,
+    // Only for the CNI plugins' sake: a server that does not serve it (404) has none to read.
+    optional: true,
     call: (c, page, o) => c.apps.listNamespacedDaemonSet({ namespace: 'kube-system', ...page }, o),
   },
   'kube-flannel-configmaps': {
     kind: 'ConfigMap',
     apiVersion: 'v1',
     path: '/api/v1/namespaces/kube-flannel/configmaps',
-    optional: false,
+    // Only for the CNI plugins' sake: a server that does not serve it (404) has none to read.
+    optional: true,
     call: (c, page, o) => c.core.listNamespacedConfigMap({ namespace: 'kube-flannel', ...page }, o),
   },
   'kube-flannel-daemonsets': {
     kind: 'DaemonSet',
     apiVersion: 'apps/v1',
     path: '/apis/apps/v1/namespaces/kube-flannel/daemonsets',
-    optional: false,
+    // Only for the CNI plugins' sake: a server that does not serve it (404) has none to read.
+    optional: true,
     call: (c, page, o) => c.apps.listNamespacedDaemonSet({ namespace: 'kube-flannel', ...page }, o),
   },
   ippools: customList('IPPool', 'crd.projectcalico.org', 'v1', 'ippools'),
