@@ -1,6 +1,6 @@
 import { Addr, IPRange, IPSet, IPSetBuilder, Prefix, SPECIAL_RANGES, specialRangesOf } from '@ipam/core';
 import type { Family, SpecialRange, SpecialRangeKind } from '@ipam/core';
-import type { ClusterNetwork, ClusterNode, ClusterPod, ClusterService, Setting, SourceRef } from './cluster-network.js';
+import type { ClusterNetwork, ClusterNode, ClusterPod, ClusterService, PluginBlock, PluginPool, PoolPlugin, Setting, SourceRef } from './cluster-network.js';
 import { KubernetesError } from './kubernetes-error.js';
 import { rangeSize } from './netutils.js';
 import { kubernetesServiceIP, serviceIPRangeOffset } from './service-cidr.js';
@@ -56,6 +56,31 @@ export type AuditSeverity = 'error' | 'warning' | 'info';
  * - `CNI_SUBNET_NOT_NODE_POD_CIDR` (warning): a host-local subnet written in the config is not one of the nodes' pod CIDRs.
  * - `CNI_RANGE_OVERLAPS_SERVICE_CIDR` (error): a CNI subnet or range overlaps the service CIDR.
  *
+ * CNI plugins' own pools and blocks (`network.pools`, `network.blocks`: Flannel, Calico, Cilium, Weave):
+ * - `PLUGIN_POOLS_OVERLAP` (error): two pools share addresses (two Calico IPPools, a Calico pool and Flannel's
+ *   `Network`, ...): both plugins (or one, twice) hand out the same addresses.
+ * - `PLUGIN_POOL_OVERLAPS_SERVICE_CIDR`, `PLUGIN_POOL_OVERLAPS_EXTERNAL` (error): a pool overlaps a service range or
+ *   a network of {@link AuditOptions.external}.
+ * - `NODE_ADDRESS_IN_PLUGIN_POOL` (error): a node's own address lies in a pool.
+ * - `PLUGIN_POOL_CLUSTER_CIDR_MISMATCH` (warning): an enabled pool (Flannel's `Network`, a Calico or Cilium pool,
+ *   Weave's allocation range) is not inside the cluster CIDR of its family (kube-controller-manager's
+ *   `--cluster-cidr`): kube-proxy's `clusterCIDR` masquerading and node pod CIDRs disagree with the pods' addresses.
+ * - `PLUGIN_POOL_NEAR_FULL` (warning), `PLUGIN_POOL_FULL` (error): an enabled pool used at or above
+ *   {@link AuditOptions.pluginPoolThreshold}, or fully. Use is the addresses allocated in its blocks when the plugin
+ *   records them (Calico, Cilium), otherwise the blocks handed out against the blocks it holds (Flannel); see
+ *   {@link PluginPoolUsage}.
+ * - `PLUGIN_BLOCK_NEAR_FULL` (warning), `PLUGIN_BLOCK_FULL` (error): a node's block with recorded allocations used at
+ *   or above the threshold, or fully, for plugins that give a node a fixed block (Cilium's pod CIDRs). Calico blocks
+ *   are not checked (Calico takes another block, or borrows, when one fills; the pool's use is what counts); they
+ *   are in the capacity summary.
+ * - `PLUGIN_BLOCK_NODE_MISSING` (warning): a block is affine to a node that no longer exists (checked when the
+ *   network has nodes).
+ * - `PLUGIN_ALLOCATION_LEAKED` (warning): a recorded allocation whose pod no longer exists or does not hold the
+ *   address, or a tunnel address of a node that no longer exists: the address stays taken (as `calicoctl ipam check`
+ *   reports it; checked when the network has pods, or nodes for tunnel addresses).
+ * - `POD_IP_OUTSIDE_PLUGIN_POOL` (error): a pod holds an address in none of the pools of its family (checked when
+ *   pools of the family are known).
+ *
  * Missing data (info): `CLUSTER_CIDR_UNKNOWN`, `SERVICE_CIDR_UNKNOWN` (each says how to find it), `OBJECTS_UNKNOWN`
  * (no nodes, pods or Services to check); and `DISCOVERY_WARNING` (warning): a problem discovery met in the input.
  */
@@ -92,6 +117,18 @@ export type AuditCode =
   | 'CNI_SUBNET_OUTSIDE_CLUSTER_CIDR'
   | 'CNI_SUBNET_NOT_NODE_POD_CIDR'
   | 'CNI_RANGE_OVERLAPS_SERVICE_CIDR'
+  | 'PLUGIN_POOLS_OVERLAP'
+  | 'PLUGIN_POOL_OVERLAPS_SERVICE_CIDR'
+  | 'PLUGIN_POOL_OVERLAPS_EXTERNAL'
+  | 'NODE_ADDRESS_IN_PLUGIN_POOL'
+  | 'PLUGIN_POOL_CLUSTER_CIDR_MISMATCH'
+  | 'PLUGIN_POOL_NEAR_FULL'
+  | 'PLUGIN_POOL_FULL'
+  | 'PLUGIN_BLOCK_NEAR_FULL'
+  | 'PLUGIN_BLOCK_FULL'
+  | 'PLUGIN_BLOCK_NODE_MISSING'
+  | 'PLUGIN_ALLOCATION_LEAKED'
+  | 'POD_IP_OUTSIDE_PLUGIN_POOL'
   | 'CLUSTER_CIDR_UNKNOWN'
   | 'SERVICE_CIDR_UNKNOWN'
   | 'OBJECTS_UNKNOWN'
@@ -135,6 +172,11 @@ export interface AuditOptions {
   readonly podCIDRThreshold?: number;
   /** AuditOptions.serviceCIDRThreshold is the fraction of a service CIDR's usable addresses in use that draws a warning (default 0.9). */
   readonly serviceCIDRThreshold?: number;
+  /**
+   * AuditOptions.pluginPoolThreshold is the fraction of a CNI plugin pool, or of a node's plugin block, in use that
+   * draws a warning (default 0.9; see {@link PluginPoolUsage.utilisation}).
+   */
+  readonly pluginPoolThreshold?: number;
   /** AuditOptions.maxPodsPerNode is the kubelet's `maxPods` the node mask must fit (default 110, the kubelet's default). */
   readonly maxPodsPerNode?: number;
   /**
@@ -214,6 +256,54 @@ export interface ServiceRangeUsage {
   readonly utilisation: number;
 }
 
+/**
+ * PluginPoolUsage is how full one CNI plugin pool is, as `calicoctl ipam show` reports it: addresses in use against
+ * the pool's addresses when the plugin records its allocations, otherwise blocks handed out against the blocks the
+ * pool holds.
+ */
+export interface PluginPoolUsage {
+  /** PluginPoolUsage.plugin is the plugin. */
+  readonly plugin: PoolPlugin;
+  /** PluginPoolUsage.pool is the pool's name. */
+  readonly pool: string;
+  /** PluginPoolUsage.cidrs are the pool's prefixes. */
+  readonly cidrs: readonly Prefix[];
+  /** PluginPoolUsage.disabled is true for a pool the plugin allocates nothing new from. */
+  readonly disabled: boolean;
+  /** PluginPoolUsage.blockSize is the prefix length of its blocks, when it has blocks. */
+  readonly blockSize: number | undefined;
+  /** PluginPoolUsage.size is the number of addresses in the pool (IPv6 counts above 2^53 are rounded). */
+  readonly size: number;
+  /** PluginPoolUsage.blocks is the number of blocks the pool holds (0 without a block size). */
+  readonly blocks: number;
+  /** PluginPoolUsage.blocksInUse counts the known blocks inside it (Calico IPAMBlocks, Flannel node subnets, Cilium pod CIDRs). */
+  readonly blocksInUse: number;
+  /** PluginPoolUsage.allocated counts the addresses recorded as allocated in its blocks; undefined when no block of it records allocations. */
+  readonly allocated: number | undefined;
+  /** PluginPoolUsage.basis says what utilisation counts: `addresses` (allocated / size), `blocks` (blocksInUse / blocks) or `none` (nothing known). */
+  readonly basis: 'addresses' | 'blocks' | 'none';
+  /** PluginPoolUsage.utilisation is the used fraction, by `basis` (0 for `none`). */
+  readonly utilisation: number;
+}
+
+/** PluginBlockUsage is how full one plugin block is, as `calicoctl ipam show --show-blocks` reports it. */
+export interface PluginBlockUsage {
+  /** PluginBlockUsage.plugin is the plugin. */
+  readonly plugin: PoolPlugin;
+  /** PluginBlockUsage.pool is the name of the pool holding it, when known. */
+  readonly pool: string | undefined;
+  /** PluginBlockUsage.cidr is the block. */
+  readonly cidr: Prefix;
+  /** PluginBlockUsage.node is the node it is affine to, when it has one. */
+  readonly node: string | undefined;
+  /** PluginBlockUsage.size is the number of addresses in the block (IPv6 counts above 2^53 are rounded). */
+  readonly size: number;
+  /** PluginBlockUsage.allocated counts the recorded allocations; undefined when the plugin does not record them (Flannel). */
+  readonly allocated: number | undefined;
+  /** PluginBlockUsage.utilisation is allocated / size; undefined when allocations are not recorded. */
+  readonly utilisation: number | undefined;
+}
+
 /** AuditCapacity is the capacity and utilisation part of an {@link AuditReport}. */
 export interface AuditCapacity {
   /** AuditCapacity.families has one entry per cluster CIDR. */
@@ -222,6 +312,10 @@ export interface AuditCapacity {
   readonly nodes: readonly NodePodCIDRUsage[];
   /** AuditCapacity.services has one entry per service range (the effective service CIDRs, then extra ServiceCIDR objects). */
   readonly services: readonly ServiceRangeUsage[];
+  /** AuditCapacity.pools has one entry per CNI plugin pool, in `network.pools` order. */
+  readonly pools: readonly PluginPoolUsage[];
+  /** AuditCapacity.blocks has one entry per plugin block, in `network.blocks` order. */
+  readonly blocks: readonly PluginBlockUsage[];
 }
 
 /**
@@ -334,6 +428,7 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
   const nodeThreshold = checkFraction('nodeCapacityThreshold', options.nodeCapacityThreshold, 0.9);
   const podThreshold = checkFraction('podCIDRThreshold', options.podCIDRThreshold, 0.9);
   const serviceThreshold = checkFraction('serviceCIDRThreshold', options.serviceCIDRThreshold, 0.9);
+  const poolThreshold = checkFraction('pluginPoolThreshold', options.pluginPoolThreshold, 0.9);
   const maxPods = options.maxPodsPerNode ?? 110;
   if (!Number.isInteger(maxPods) || maxPods < 1) {
     throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', `audit: options.maxPodsPerNode must be a positive integer, got ${String(maxPods)}`);
@@ -686,13 +781,192 @@ export function audit(network: ClusterNetwork, options: AuditOptions = {}): Audi
     }
   }
 
+  // ---- CNI plugin pools ----
+  const plugin = pluginChecks(network, { external, serviceRanges, serviceObj, clusterOf, threshold: poolThreshold }, add);
+
   findings.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   const counts = { error: 0, warning: 0, info: 0 };
   for (const f of findings) counts[f.severity]++;
-  return { findings, counts, capacity: { families, nodes: nodeUsage, services: serviceUsage } };
+  return { findings, counts, capacity: { families, nodes: nodeUsage, services: serviceUsage, pools: plugin.pools, blocks: plugin.blocks } };
 }
 
 type Add = (code: AuditCode, severity: AuditSeverity, message: string, objects: readonly string[], fix: string) => void;
+
+const PLUGIN: Record<PoolPlugin, string> = { flannel: 'Flannel', calico: 'Calico', cilium: 'Cilium', weave: 'Weave' };
+/** Plugins whose node keeps its block: a full block means no more pod addresses there (Calico takes another block). */
+const FIXED_BLOCK_PLUGINS: ReadonlySet<PoolPlugin> = new Set(['cilium', 'flannel']);
+
+interface PluginContext {
+  readonly external: readonly External[];
+  readonly serviceRanges: readonly { prefix: Prefix; source: string }[];
+  readonly serviceObj: (r: { prefix: Prefix; source: string }) => string;
+  readonly clusterOf: (f: Family) => Prefix | undefined;
+  readonly threshold: number;
+}
+
+const sizeOf = (p: Prefix): number => Number(p.size);
+
+/** The checks and usage of the CNI plugins' own pools, blocks and allocations. */
+function pluginChecks(network: ClusterNetwork, ctx: PluginContext, add: Add): { pools: PluginPoolUsage[]; blocks: PluginBlockUsage[] } {
+  const pools = network.pools ?? [];
+  const blocks = network.blocks ?? [];
+  const poolObj = (p: PluginPool): string => `${PLUGIN[p.plugin]} pool ${p.name}${where(p.from)}`;
+  const blockObj = (b: PluginBlock): string => `${PLUGIN[b.plugin]} block ${b.cidr}${where(b.from)}`;
+  const poolText = (p: PluginPool, c?: Prefix): string => `${PLUGIN[p.plugin]} pool ${p.name} ${c ?? list(p.cidrs)}`;
+
+  // Overlaps: a few pools, so pairs are fine.
+  for (let i = 0; i < pools.length; i++) {
+    const p = pools[i]!;
+    for (let j = i + 1; j < pools.length; j++) {
+      const q = pools[j]!;
+      if (p.plugin === q.plugin && p.name === q.name) continue;
+      for (const a of p.cidrs) {
+        for (const b of q.cidrs) {
+          if (a.overlaps(b)) {
+            add('PLUGIN_POOLS_OVERLAP', 'error', `${poolText(p, a)} overlaps ${poolText(q, b)}`, [poolObj(p), poolObj(q)],
+              p.plugin === q.plugin
+                ? `give the pools disjoint CIDRs (to move pods, disable one pool and recreate its pods: see the ${PLUGIN[p.plugin]} docs on migrating pools)`
+                : `two plugins hand out the same addresses: remove the leftover configuration of the plugin the cluster no longer uses`);
+          }
+        }
+      }
+    }
+  }
+  for (const p of pools) {
+    for (const c of p.cidrs) {
+      for (const r of ctx.serviceRanges) {
+        if (c.overlaps(r.prefix)) {
+          add('PLUGIN_POOL_OVERLAPS_SERVICE_CIDR', 'error', `${poolText(p, c)} overlaps ${ctx.serviceObj(r)}`, [poolObj(p), ctx.serviceObj(r)],
+            'pods would get addresses that kube-proxy routes to Services: give the pool a CIDR clear of the service CIDR');
+        }
+      }
+      for (const e of ctx.external) {
+        if (c.overlaps(e.prefix)) {
+          add('PLUGIN_POOL_OVERLAPS_EXTERNAL', 'error', `${poolText(p, c)} overlaps external network ${e.label}: pods there cannot reach it`,
+            [poolObj(p), `External ${e.label}`], `give the pool a CIDR clear of ${e.prefix}`);
+        }
+      }
+      for (const n of network.nodes) {
+        for (const a of n.addresses) {
+          if (c.contains(a.address)) {
+            add('NODE_ADDRESS_IN_PLUGIN_POOL', 'error', `node ${n.name} ${a.type} ${a.address} is inside ${poolText(p, c)}`, [nodeName(n), poolObj(p)],
+              'move the pool or the nodes\' network so they do not overlap: routes to pods would capture node traffic');
+          }
+        }
+      }
+      const cluster = ctx.clusterOf(c.family);
+      if (!p.disabled && cluster !== undefined && !cluster.containsPrefix(c)) {
+        const said = network.settings.filter((s) => s.name === 'clusterCIDR').map(settingName);
+        add('PLUGIN_POOL_CLUSTER_CIDR_MISMATCH', 'warning', `${poolText(p, c)} is not inside cluster CIDR ${cluster} (kube-controller-manager --cluster-cidr)`,
+          [poolObj(p), `cluster CIDR ${cluster}`, ...said],
+          p.plugin === 'flannel'
+            ? `set net-conf.json's Network to ${cluster} (flannel with --kube-subnet-mgr uses the nodes' pod CIDRs, which come from ${cluster})`
+            : `make the pool part of ${cluster}, or set --cluster-cidr (and kube-proxy's clusterCIDR) to cover the pool: kube-proxy treats pod traffic from outside it as external`);
+      }
+    }
+  }
+
+  // Blocks: their pool, use, and node.
+  const nodeNames = new Set(network.nodes.map((n) => n.name));
+  const poolOf = (b: PluginBlock): PluginPool | undefined =>
+    pools.find((p) => p.plugin === b.plugin && (b.pool !== undefined ? p.name === b.pool : p.cidrs.some((c) => c.containsPrefix(b.cidr))));
+  const blockUsage: PluginBlockUsage[] = [];
+  const perPool = new Map<PluginPool, { blocks: number; allocated: number | undefined }>();
+  for (const b of blocks) {
+    const size = sizeOf(b.cidr);
+    const allocated = b.allocations === undefined ? undefined : new Set(b.allocations.map((a) => `${a.address}`)).size;
+    const utilisation = allocated === undefined || size === 0 ? undefined : allocated / size;
+    const pool = poolOf(b);
+    blockUsage.push({ plugin: b.plugin, pool: pool?.name ?? b.pool, cidr: b.cidr, node: b.node, size, allocated, utilisation });
+    if (pool !== undefined) {
+      const u = perPool.get(pool) ?? { blocks: 0, allocated: undefined };
+      perPool.set(pool, { blocks: u.blocks + 1, allocated: allocated === undefined ? u.allocated : (u.allocated ?? 0) + allocated });
+    }
+    if (b.node !== undefined && network.nodes.length > 0 && !nodeNames.has(b.node)) {
+      add('PLUGIN_BLOCK_NODE_MISSING', 'warning', `${PLUGIN[b.plugin]} block ${b.cidr} is affine to node ${b.node}, which no longer exists${allocated ? ` (${allocated} addresses still allocated)` : ''}`,
+        [blockObj(b), `Node/${b.node}`],
+        b.plugin === 'calico'
+          ? `the node was removed without its Calico state: \`calicoctl delete node ${b.node}\` releases its block affinities (calico-kube-controllers' node controller does this when it runs); then \`calicoctl ipam check\` for addresses left`
+          : `delete the departed node's ${b.plugin === 'cilium' ? 'CiliumNode' : 'plugin state'} so its block returns to the pool`);
+    }
+    if (FIXED_BLOCK_PLUGINS.has(b.plugin) && utilisation !== undefined && allocated !== undefined) {
+      if (allocated >= size) {
+        add('PLUGIN_BLOCK_FULL', 'error', `${PLUGIN[b.plugin]} block ${b.cidr}${b.node === undefined ? '' : ` of node ${b.node}`} is full: ${allocated} of ${size} addresses allocated`, [blockObj(b)],
+          'new pods on the node get no address: give the node a larger block (a shorter mask size) or a second pod CIDR, or lower its maxPods');
+      } else if (utilisation >= ctx.threshold) {
+        add('PLUGIN_BLOCK_NEAR_FULL', 'warning', `${PLUGIN[b.plugin]} block ${b.cidr}${b.node === undefined ? '' : ` of node ${b.node}`} is ${percent(utilisation)} used: ${allocated} of ${size} addresses allocated`, [blockObj(b)],
+          'keep the kubelet\'s maxPods below the block\'s addresses, or give nodes larger blocks');
+      }
+    }
+  }
+
+  // Pools: use.
+  const poolUsage: PluginPoolUsage[] = [];
+  for (const p of pools) {
+    const size = p.cidrs.reduce((t, c) => t + sizeOf(c), 0);
+    const capacity = p.blockSize === undefined ? 0 : p.cidrs.reduce((t, c) => t + (p.blockSize! >= c.bits && p.blockSize! <= c.addr.bitLength ? 2 ** (p.blockSize! - c.bits) : 0), 0);
+    const u = perPool.get(p) ?? { blocks: 0, allocated: undefined };
+    const basis = u.allocated !== undefined ? 'addresses' : capacity > 0 && u.blocks > 0 ? 'blocks' : 'none';
+    const utilisation = basis === 'addresses' ? (size === 0 ? 0 : u.allocated! / size) : basis === 'blocks' ? u.blocks / capacity : 0;
+    poolUsage.push({ plugin: p.plugin, pool: p.name, cidrs: p.cidrs, disabled: p.disabled, blockSize: p.blockSize, size, blocks: capacity, blocksInUse: u.blocks, allocated: u.allocated, basis, utilisation });
+    if (p.disabled || basis === 'none') continue;
+    const what = basis === 'addresses' ? `${u.allocated} of ${size} addresses allocated` : `${u.blocks} of ${capacity} /${p.blockSize} blocks handed out`;
+    if (utilisation >= 1) {
+      add('PLUGIN_POOL_FULL', 'error', `${poolText(p)} is full: ${what}`, [poolObj(p)],
+        'new pods (or new nodes) get no address: add another pool (a Calico IPPool, a Cilium cluster-pool CIDR) or release leaked addresses');
+    } else if (utilisation >= ctx.threshold) {
+      add('PLUGIN_POOL_NEAR_FULL', 'warning', `${poolText(p)} is ${percent(utilisation)} used: ${what}`, [poolObj(p)],
+        'add another pool before it fills up, and release leaked addresses (PLUGIN_ALLOCATION_LEAKED)');
+    }
+  }
+
+  // Allocations: leaks.
+  const liveIPs = new Map<string, ClusterPod>();
+  for (const pod of network.pods) {
+    if (pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
+    liveIPs.set(`${pod.namespace}/${pod.name}`, pod);
+  }
+  for (const b of blocks) {
+    for (const a of b.allocations ?? []) {
+      if (a.kind === 'pod' && a.pod !== undefined && network.pods.length > 0) {
+        const pod = liveIPs.get(a.pod);
+        if (pod === undefined || !pod.podIPs.some((ip) => ip.equals(a.address))) {
+          add('PLUGIN_ALLOCATION_LEAKED', 'warning',
+            `${PLUGIN[b.plugin]} allocation ${a.address} in block ${b.cidr} is for pod ${a.pod}, which ${pod === undefined ? 'no longer exists' : `holds ${list(pod.podIPs)} instead`}`,
+            [blockObj(b), `Pod ${a.pod}`, ...(a.handle === undefined ? [] : [`handle ${a.handle}`])], leakFix(b.plugin));
+        }
+      } else if (a.kind === 'tunnel' && a.node !== undefined && network.nodes.length > 0 && !nodeNames.has(a.node)) {
+        add('PLUGIN_ALLOCATION_LEAKED', 'warning', `${PLUGIN[b.plugin]} tunnel address ${a.address} in block ${b.cidr} belongs to node ${a.node}, which no longer exists`,
+          [blockObj(b), `Node/${a.node}`, ...(a.handle === undefined ? [] : [`handle ${a.handle}`])], leakFix(b.plugin));
+      }
+    }
+  }
+
+  // Pods outside every pool of their family.
+  const byFamily = ([4, 6] as const).map((f) => pools.flatMap((p) => p.cidrs.filter((c) => c.family === f).map((c) => [c, p] as const)));
+  if (pools.length > 0) {
+    for (const pod of network.pods) {
+      if (pod.hostNetwork || pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
+      for (const ip of pod.podIPs) {
+        const candidates = byFamily[ip.family === 4 ? 0 : 1]!;
+        if (candidates.length === 0 || candidates.some(([c]) => c.contains(ip))) continue;
+        const named = distinct(candidates.map(([, p]) => p));
+        add('POD_IP_OUTSIDE_PLUGIN_POOL', 'error', `pod ${pod.namespace}/${pod.name} has IP ${ip}, in none of the pools ${list(named.map((p) => poolText(p)))}`,
+          [podName(pod), ...named.map(poolObj)],
+          'the pod got its address elsewhere (another CNI, a deleted pool, a static annotation): recreate it so the CNI gives it an address from a pool');
+      }
+    }
+  }
+  return { pools: poolUsage, blocks: blockUsage };
+}
+
+function leakFix(p: PoolPlugin): string {
+  return p === 'calico'
+    ? 'run `calicoctl ipam check --show-problem-ips -o report.json`, then `calicoctl ipam release --from-report=report.json` while no pods are being created'
+    : p === 'cilium'
+      ? 'restart the cilium agent on that node (it rebuilds status.ipam.used from the endpoints it runs) or delete the stale entry'
+      : 'release the address in the plugin\'s state on that node';
+}
 
 function specialChecks(prefix: Prefix, what: string, add: Add): void {
   for (const r of specialRangesOf(prefix) as SpecialRange[]) {
@@ -798,6 +1072,8 @@ export interface AuditFormatOptions {
   readonly maxFindingsPerCode?: number;
   /** AuditFormatOptions.maxNodes caps the node pod CIDR rows, fullest first (default 10). */
   readonly maxNodes?: number;
+  /** AuditFormatOptions.maxBlocks caps the plugin block rows, fullest first (default 10). */
+  readonly maxBlocks?: number;
   /** AuditFormatOptions.maxObjects caps the objects printed per finding; the rest are counted (default 6). */
   readonly maxObjects?: number;
 }
@@ -805,7 +1081,8 @@ export interface AuditFormatOptions {
 /**
  * formatAuditReport renders an {@link AuditReport} as plain text: the findings as a table with aligned columns
  * (severity, code, message, then the objects and the fix underneath), then node capacity per family, the fullest
- * node pod CIDRs and the service ranges. No colours, no trailing spaces; long lists are cut with a count of the rest.
+ * node pod CIDRs, the service ranges, the CNI plugins' pools and their fullest blocks (as `calicoctl ipam show --show-blocks`
+ * prints them). No colours, no trailing spaces; long lists are cut with a count of the rest.
  *
  * @example
  * ```ts
@@ -826,6 +1103,7 @@ export function formatAuditReport(report: AuditReport, options: AuditFormatOptio
   const perCode = options.maxFindingsPerCode ?? 20;
   const maxNodes = options.maxNodes ?? 10;
   const maxObjects = options.maxObjects ?? 6;
+  const maxBlocks = options.maxBlocks ?? 10;
   const { error, warning, info } = report.counts;
   const out: string[] = [`Findings: ${plural(error, 'error')}, ${plural(warning, 'warning')}, ${info} info`];
   if (report.findings.length > 0) {
@@ -869,6 +1147,26 @@ export function formatAuditReport(report: AuditReport, options: AuditFormatOptio
     out.push(...table(['SERVICE CIDR', 'SOURCE', 'SIZE', 'STATIC BAND', 'USABLE', 'USED', 'IN STATIC', 'FREE', 'USED %'],
       cap.services.map((s) => [`${s.serviceCIDR}`, s.source, count(s.size), count(s.staticBand), count(s.usable), count(s.used), count(s.usedStatic), count(s.free), percent(s.utilisation)]),
       [false, false, true, true, true, true, true, true, true]));
+  }
+  const pools = cap.pools ?? [];
+  const blocks = cap.blocks ?? [];
+  if (pools.length > 0) {
+    out.push('', 'Plugin pools');
+    out.push(...table(['PLUGIN', 'POOL', 'CIDR', 'BLOCK SIZE', 'BLOCKS', 'IN USE', 'IPS TOTAL', 'IPS IN USE', 'IPS FREE', 'USED %'],
+      pools.map((p) => [PLUGIN[p.plugin], p.disabled ? `${p.pool} (disabled)` : p.pool, list(p.cidrs), p.blockSize === undefined ? '-' : `/${p.blockSize}`,
+        p.blocks === 0 ? '-' : count(p.blocks), count(p.blocksInUse), count(p.size),
+        p.allocated === undefined ? '-' : count(p.allocated), p.allocated === undefined ? '-' : count(p.size - p.allocated),
+        p.basis === 'none' ? '-' : `${percent(p.utilisation)}${p.basis === 'blocks' ? ' of blocks' : ''}`]),
+      [false, false, false, true, true, true, true, true, true, true]));
+  }
+  if (blocks.length > 0) {
+    const fullest = [...blocks].sort((a, b) => (b.utilisation ?? -1) - (a.utilisation ?? -1) || (b.allocated ?? 0) - (a.allocated ?? 0)).slice(0, maxBlocks);
+    out.push('', blocks.length > fullest.length ? `Plugin blocks (fullest ${fullest.length} of ${count(blocks.length)})` : 'Plugin blocks');
+    out.push(...table(['PLUGIN', 'BLOCK', 'POOL', 'NODE', 'IPS TOTAL', 'IPS IN USE', 'IPS FREE', 'USED %'],
+      fullest.map((b) => [PLUGIN[b.plugin], `${b.cidr}`, b.pool ?? '-', b.node ?? '-', count(b.size),
+        b.allocated === undefined ? '-' : count(b.allocated), b.allocated === undefined ? '-' : count(b.size - b.allocated),
+        b.utilisation === undefined ? '-' : percent(b.utilisation)]),
+      [false, false, false, false, true, true, true, true]));
   }
   return out.join('\n');
 }

@@ -178,7 +178,23 @@ export interface ExplainOptions {
   readonly external?: readonly (string | Prefix | ExternalNetwork)[];
 }
 
-type Item = { readonly holder: AddressHolder; readonly claim: string | undefined } | { readonly range: AddressRange; readonly sizeKey: number; readonly rank: number };
+interface HolderItem {
+  readonly holder: AddressHolder;
+  /** Who claims the address through this record (`pod ns/name`, `node n`, ...); records of one claimant count once. */
+  readonly claim: string | undefined;
+}
+interface RangeItem {
+  readonly range: AddressRange;
+  readonly sizeKey: number;
+  readonly rank: number;
+}
+/** A trie entry: the ranges stored under one prefix, and (computed on first use) every range covering it, sorted. */
+interface TrieEntry {
+  readonly items: RangeItem[];
+  covering: readonly AddressRange[] | undefined;
+  /** The most specific range of the cluster in `covering` (not special, not external). */
+  inCluster: AddressRange | undefined;
+}
 
 const RANK: Record<AddressRangeKind, number> = {
   'node-pod-cidr': 0,
@@ -193,14 +209,20 @@ const RANK: Record<AddressRangeKind, number> = {
 
 const CLUSTER_KINDS: ReadonlySet<AddressRangeKind> = new Set(['node-pod-cidr', 'plugin-block', 'plugin-pool', 'cni-network', 'cluster-cidr', 'service-cidr']);
 
-function hostPrefix(a: Addr): Prefix {
-  return (a.zone === undefined ? a : a.withZone('')).prefix(a.bitLength);
+/** The key of an address in the holder maps: the IPv4 value, or the IPv6 text without zone. */
+function key4(a: Addr): number {
+  return Number(a.toBigInt());
+}
+function key6(a: Addr): string {
+  return `${a.zone === undefined ? a : a.withZone('')}`;
 }
 
 /**
  * AddressExplainer is an index over everything a {@link ClusterNetwork} knows about addresses, built once, that
- * answers {@link AddressExplainer.explain} with one longest-prefix walk of a `PrefixTrie` (at most 129 trie nodes)
- * whatever the cluster's size. It indexes pod IPs (`hostNetwork` pods at their node's address), Service ClusterIPs,
+ * answers {@link AddressExplainer.explain} with one hash lookup for the holders of the address and one
+ * longest-prefix match in a `PrefixTrie` of the ranges (at most 129 trie nodes), whatever the cluster's size: every
+ * range covering an address covers its longest match, so the sorted list of ranges is computed once per trie entry
+ * and shared by the addresses under it. It indexes pod IPs (`hostNetwork` pods at their node's address), Service ClusterIPs,
  * node addresses, IPAddress objects, plugin allocations, node pod CIDRs, plugin blocks and pools, CNI networks'
  * subnets and ranges, the cluster and service CIDRs (and ServiceCIDR objects), the external networks of the options
  * and the IANA special-purpose blocks.
@@ -215,7 +237,9 @@ function hostPrefix(a: Addr): Prefix {
  * ```
  */
 export class AddressExplainer {
-  readonly #trie = new PrefixTrie<Item[]>();
+  readonly #trie = new PrefixTrie<TrieEntry>();
+  readonly #hosts4 = new Map<number, HolderItem[]>();
+  readonly #hosts6 = new Map<string, HolderItem[]>();
   #entries = 0;
 
   /**
@@ -238,15 +262,15 @@ export class AddressExplainer {
       const released = p.phase === 'Succeeded' || p.phase === 'Failed';
       const holder: AddressHolder = Object.freeze({ kind: 'pod', namespace: p.namespace, name: p.name, node: p.nodeName, hostNetwork: p.hostNetwork, phase: p.phase, released });
       const claim = released ? undefined : p.hostNetwork ? `node ${p.nodeName ?? key}` : `pod ${key}`;
-      for (const ip of p.podIPs) this.#add(hostPrefix(ip), { holder, claim });
+      for (const ip of p.podIPs) this.#hold((ip), { holder, claim });
     }
     for (const s of network.services ?? []) {
       const holder: AddressHolder = Object.freeze({ kind: 'service', namespace: s.namespace, name: s.name, type: s.type });
-      for (const ip of s.clusterIPs) this.#add(hostPrefix(ip), { holder, claim: `service ${s.namespace}/${s.name}` });
+      for (const ip of s.clusterIPs) this.#hold((ip), { holder, claim: `service ${s.namespace}/${s.name}` });
     }
     for (const n of network.nodes ?? []) {
       for (const a of n.addresses) {
-        this.#add(hostPrefix(a.address), { holder: Object.freeze({ kind: 'node', node: n.name, addressType: a.type }), claim: `node ${n.name}` });
+        this.#hold((a.address), { holder: Object.freeze({ kind: 'node', node: n.name, addressType: a.type }), claim: `node ${n.name}` });
       }
     }
     for (const b of network.blocks ?? []) {
@@ -258,13 +282,13 @@ export class AddressExplainer {
         }
         const claim = a.kind === 'pod' && a.pod !== undefined ? `pod ${a.pod}` : a.kind === 'tunnel' ? `tunnel ${a.node ?? a.handle ?? `${a.address}`}` : undefined;
         const holder: AddressHolder = Object.freeze({ kind: 'plugin-allocation', plugin: b.plugin, block: `${b.cidr}`, use: a.kind, handle: a.handle, pod: a.pod, node: a.node, leaked });
-        this.#add(hostPrefix(a.address), { holder, claim });
+        this.#hold((a.address), { holder, claim });
       }
     }
     for (const o of network.ipAddresses ?? []) {
       const ref = o.parentRef;
       const claim = ref === undefined ? undefined : ref.startsWith('services ') ? `service ${ref.slice('services '.length)}` : ref;
-      this.#add(hostPrefix(o.address), { holder: Object.freeze({ kind: 'ip-address', parentRef: ref }), claim });
+      this.#hold((o.address), { holder: Object.freeze({ kind: 'ip-address', parentRef: ref }), claim });
     }
     // ---- ranges ----
     for (const n of network.nodes ?? []) for (const p of n.podCIDRs) this.#range(p, { kind: 'node-pod-cidr', node: n.name });
@@ -310,18 +334,44 @@ export class AddressExplainer {
     return this.#entries;
   }
 
-  #add(p: Prefix, item: Item): void {
+  #hold(a: Addr, item: HolderItem): void {
     this.#entries++;
-    const items = this.#trie.get(p);
-    if (items === undefined) this.#trie.set(p, [item]);
-    else items.push(item);
+    if (a.family === 4) {
+      const k = key4(a);
+      const items = this.#hosts4.get(k);
+      if (items === undefined) this.#hosts4.set(k, [item]);
+      else items.push(item);
+    } else {
+      const k = key6(a);
+      const items = this.#hosts6.get(k);
+      if (items === undefined) this.#hosts6.set(k, [item]);
+      else items.push(item);
+    }
+  }
+
+  #add(p: Prefix, item: RangeItem): void {
+    this.#entries++;
+    const e = this.#trie.get(p);
+    if (e === undefined) this.#trie.set(p, { items: [item], covering: undefined, inCluster: undefined });
+    else e.items.push(item);
+  }
+
+  /** Every range covering the entry at `p`, most specific first, computed once. */
+  #covering(p: Prefix, e: TrieEntry): TrieEntry {
+    if (e.covering !== undefined) return e;
+    const all: RangeItem[] = [];
+    for (const [, x] of this.#trie.covering(p)) all.push(...x.items);
+    all.sort((x, y) => x.sizeKey - y.sizeKey || x.rank - y.rank);
+    e.covering = Object.freeze(all.map((x) => x.range));
+    e.inCluster = e.covering.find((r) => CLUSTER_KINDS.has(r.kind));
+    return e;
   }
 
   #range(r: Prefix | IPRange, fields: Omit<AddressRange, 'range' | 'size'>): void {
     const size = r.size;
     const { kind, ...rest } = fields;
     const range: AddressRange = Object.freeze({ kind, range: `${r instanceof IPRange ? (r.prefix() ?? r) : r.masked()}`, size: `${size}`, ...rest });
-    const item: Item = { range, sizeKey: Number(size), rank: RANK[fields.kind] };
+    const item: RangeItem = { range, sizeKey: Number(size), rank: RANK[fields.kind] };
     for (const p of r instanceof IPRange ? r.prefixes() : [r.masked()]) this.#add(p, item);
   }
 
@@ -335,36 +385,29 @@ export class AddressExplainer {
   explain(addr: Addr | string): AddressExplanation {
     const a = toAddr(addr);
     const bare = a.zone === undefined ? a : a.withZone('');
+    // Holders were indexed in the documented order (pods, Services, nodes, plugin allocations, IPAddress objects).
+    const held = bare.family === 4 ? this.#hosts4.get(key4(bare)) : this.#hosts6.get(key6(bare));
     const holders: AddressHolder[] = [];
-    const claims = new Set<string>();
-    const ranges: { range: AddressRange; sizeKey: number; rank: number }[] = [];
-    const found = this.#trie.covering(bare);
-    for (let i = found.length - 1; i >= 0; i--) {
-      for (const item of found[i]![1]) {
-        if ('holder' in item) {
-          holders.push(item.holder);
-          if (item.claim !== undefined) claims.add(item.claim);
-        } else ranges.push(item);
-      }
+    const claimants: string[] = [];
+    for (const item of held ?? []) {
+      holders.push(item.holder);
+      if (item.claim !== undefined && !claimants.includes(item.claim)) claimants.push(item.claim);
     }
-    ranges.sort((x, y) => x.sizeKey - y.sizeKey || x.rank - y.rank);
-    holders.sort((x, y) => HOLDER_RANK[x.kind] - HOLDER_RANK[y.kind]);
-    const inCluster = ranges.find((r) => CLUSTER_KINDS.has(r.range.kind));
-    const status: AddressStatus = claims.size > 1 ? 'conflict' : claims.size === 1 ? 'in-use' : inCluster !== undefined ? 'free' : 'outside';
-    const out: AddressExplanation = {
-      address: `${a}`,
-      family: a.family,
-      ...(a.is4In6() ? { unmapped: `${bare.unmap()}` } : {}),
-      status,
-      holders,
-      ranges: ranges.map((r) => r.range),
-      ...(status === 'free' && inCluster !== undefined ? { freeIn: inCluster.range } : {}),
-    };
+    const claims = claimants.length;
+    const match = this.#trie.longestMatch(bare);
+    const e = match === undefined ? undefined : this.#covering(match[0], match[1]);
+    const inCluster = e?.inCluster;
+    const status: AddressStatus = claims > 1 ? 'conflict' : claims === 1 ? 'in-use' : inCluster !== undefined ? 'free' : 'outside';
+    const out: { -readonly [K in keyof AddressExplanation]: AddressExplanation[K] } = { address: `${a}`, family: a.family, status, holders, ranges: e?.covering ?? [] };
+    if (a.is4In6()) {
+      // Keep the documented key order: address, family, unmapped, status, ...
+      return { address: out.address, family: out.family, unmapped: `${bare.unmap()}`, status, holders, ranges: out.ranges };
+    }
+    if (status === 'free') out.freeIn = inCluster;
     return out;
   }
 }
 
-const HOLDER_RANK: Record<AddressHolder['kind'], number> = { pod: 0, service: 1, node: 2, 'plugin-allocation': 3, 'ip-address': 4 };
 
 function toAddr(addr: Addr | string): Addr {
   if (addr instanceof Addr) return addr;
