@@ -29,7 +29,10 @@ export async function buildPlayground(outDir) {
     sourcemap: true,
     logLevel: 'warning',
   });
-  for (const f of ['index.html', 'playground.css']) copyFileSync(join(docs, 'playground', f), join(outDir, f));
+  // The page is page.html in the sources and index.html in the site: a link to playground/index.html in a guide
+  // then names no source file, so typedoc leaves it alone instead of copying the bare page into media/.
+  copyFileSync(join(docs, 'playground', 'page.html'), join(outDir, 'index.html'));
+  copyFileSync(join(docs, 'playground', 'playground.css'), join(outDir, 'playground.css'));
 }
 
 /** buildSite runs typedoc (which empties site/ first) and then bundles the playground into site/playground/. */
