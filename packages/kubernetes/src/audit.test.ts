@@ -10,6 +10,9 @@ import {
   type ClusterPod,
   type ClusterService,
   type CniNetwork,
+  type PluginAllocation,
+  type PluginBlock,
+  type PluginPool,
   type Setting,
 } from './cluster-network.js';
 import { discover } from './discover.js';
@@ -583,5 +586,180 @@ describe('audit of the example cluster dump', () => {
     ]);
     const text = formatAuditReport(report, { maxObjects: 3 });
     expect(text).toContain('path: spec.containers[0].command[3]), … 3 more\n'); // six settings objects, three shown
+  });
+});
+
+// ---- CNI plugin pools -----------------------------------------------------------------------------------------------
+
+function pluginPool(plugin: PluginPool['plugin'], name: string, cidrs: string[], blockSize: number | undefined = 26, more: Partial<PluginPool> = {}): PluginPool {
+  return { plugin, name, cidrs: cidrs.map(P), blockSize, disabled: false, options: {}, from: { object: `IPPool/${name}` }, ...more };
+}
+function podAlloc(address: string, podKey: string | undefined, nodeName: string, kind: PluginAllocation['kind'] = 'pod'): PluginAllocation {
+  return { address: A(address), handle: `h-${address}`, kind, pod: podKey, node: nodeName };
+}
+function pluginBlock(plugin: PluginBlock['plugin'], cidr: string, nodeName: string | undefined, allocations: PluginAllocation[] | undefined, pool?: string): PluginBlock {
+  return { plugin, pool, cidr: P(cidr), node: nodeName, allocations, from: { object: `IPAMBlock/${cidr}` } };
+}
+
+/** healthy() with a Calico pool over the IPv4 cluster CIDR and the blocks and allocations of its pods. */
+function calico(extra: ClusterNetworkInit = {}): ClusterNetworkInit {
+  return healthy({
+    pools: [pluginPool('calico', 'default-ipv4-ippool', ['10.244.0.0/16'])],
+    blocks: [
+      pluginBlock('calico', '10.244.1.0/26', 'worker-1', [
+        podAlloc('10.244.1.1', undefined, 'worker-1', 'tunnel'),
+        podAlloc('10.244.1.2', 'kube-system/coredns-a', 'worker-1'),
+        podAlloc('10.244.1.3', 'default/web-0', 'worker-1'),
+      ], 'default-ipv4-ippool'),
+      pluginBlock('calico', '10.244.2.0/26', 'worker-2', [podAlloc('10.244.2.2', 'default/web-1', 'worker-2')], 'default-ipv4-ippool'),
+    ],
+    ...extra,
+  });
+}
+
+describe('audit: CNI plugin pools', () => {
+  it('finds nothing wrong in a healthy Calico cluster, and reports pool and block use', () => {
+    const r = run(calico());
+    expect(r.findings).toEqual([]);
+    expect(r.capacity.pools).toEqual([{
+      plugin: 'calico', pool: 'default-ipv4-ippool', cidrs: [P('10.244.0.0/16')], disabled: false, blockSize: 26,
+      size: 65536, blocks: 1024, blocksInUse: 2, allocated: 4, basis: 'addresses', utilisation: 4 / 65536,
+    }]);
+    expect(r.capacity.blocks).toEqual([
+      { plugin: 'calico', pool: 'default-ipv4-ippool', cidr: P('10.244.1.0/26'), node: 'worker-1', size: 64, allocated: 3, utilisation: 3 / 64 },
+      { plugin: 'calico', pool: 'default-ipv4-ippool', cidr: P('10.244.2.0/26'), node: 'worker-2', size: 64, allocated: 1, utilisation: 1 / 64 },
+    ]);
+  });
+
+  it('PLUGIN_POOLS_OVERLAP: two pools share addresses, of one plugin or two', () => {
+    const r = run(calico({ pools: [pluginPool('calico', 'default-ipv4-ippool', ['10.244.0.0/16']), pluginPool('calico', 'extra', ['10.244.128.0/17'], 26, { disabled: true }), pluginPool('flannel', 'flannel', ['10.244.0.0/16'], 24)] }));
+    expect(only(r, 'PLUGIN_POOLS_OVERLAP').map((f) => f.message)).toEqual([
+      'Calico pool default-ipv4-ippool 10.244.0.0/16 overlaps Calico pool extra 10.244.128.0/17',
+      'Calico pool default-ipv4-ippool 10.244.0.0/16 overlaps Flannel pool flannel 10.244.0.0/16',
+      'Calico pool extra 10.244.128.0/17 overlaps Flannel pool flannel 10.244.0.0/16',
+    ]);
+    expect(only(r, 'PLUGIN_POOLS_OVERLAP')[0]!.severity).toBe('error');
+    expect(codes(run(calico({ pools: [pluginPool('calico', 'a', ['10.244.0.0/17']), pluginPool('calico', 'b', ['10.244.128.0/17'])] })))).not.toContain('PLUGIN_POOLS_OVERLAP');
+  });
+
+  it('PLUGIN_POOL_OVERLAPS_SERVICE_CIDR, PLUGIN_POOL_OVERLAPS_EXTERNAL, NODE_ADDRESS_IN_PLUGIN_POOL', () => {
+    const r = run(calico({ pools: [pluginPool('calico', 'default-ipv4-ippool', ['10.244.0.0/16']), pluginPool('calico', 'wide', ['10.96.0.0/11'], 26, { disabled: true }), pluginPool('weave', 'weave', ['192.168.10.0/24'], undefined)] }), { external: [{ name: 'vpn', cidr: '10.100.0.0/16' }] });
+    expect(only(r, 'PLUGIN_POOL_OVERLAPS_SERVICE_CIDR').map((f) => f.message)).toEqual(['Calico pool wide 10.96.0.0/11 overlaps service CIDR 10.96.0.0/12']);
+    expect(only(r, 'PLUGIN_POOL_OVERLAPS_EXTERNAL').map((f) => f.objects)).toEqual([['Calico pool wide (IPPool/wide)', 'External vpn 10.100.0.0/16']]);
+    expect(only(r, 'NODE_ADDRESS_IN_PLUGIN_POOL').map((f) => f.objects[0])).toEqual(['Node/cp-1', 'Node/worker-1', 'Node/worker-2']);
+    const clean = run(calico(), { external: ['10.200.0.0/16'] });
+    for (const c of ['PLUGIN_POOL_OVERLAPS_SERVICE_CIDR', 'PLUGIN_POOL_OVERLAPS_EXTERNAL', 'NODE_ADDRESS_IN_PLUGIN_POOL'] as const) expect(codes(clean)).not.toContain(c);
+  });
+
+  it('PLUGIN_POOL_CLUSTER_CIDR_MISMATCH: an enabled pool outside --cluster-cidr', () => {
+    const r = run(calico({ pools: [pluginPool('calico', 'default-ipv4-ippool', ['10.244.0.0/16']), pluginPool('flannel', 'flannel', ['10.0.0.0/8'], 24), pluginPool('calico', 'old', ['10.250.0.0/16'], 26, { disabled: true })] }));
+    const f = only(r, 'PLUGIN_POOL_CLUSTER_CIDR_MISMATCH');
+    expect(f.map((x) => x.message)).toEqual(['Flannel pool flannel 10.0.0.0/8 is not inside cluster CIDR 10.244.0.0/16 (kube-controller-manager --cluster-cidr)']);
+    expect(f[0]!.severity).toBe('warning');
+    expect(f[0]!.objects).toContain('Setting kube-controller-manager clusterCIDR (Pod kube-system/kube-controller-manager-cp-1)');
+    expect(f[0]!.fix).toContain("net-conf.json's Network to 10.244.0.0/16");
+    // no cluster CIDR known: nothing to disagree with
+    expect(codes(run(calico({ clusterCIDRs: [], settings: [], pools: [pluginPool('flannel', 'flannel', ['10.0.0.0/8'], 24)] })))).not.toContain('PLUGIN_POOL_CLUSTER_CIDR_MISMATCH');
+  });
+
+  it('PLUGIN_POOL_NEAR_FULL and PLUGIN_POOL_FULL: by recorded addresses, at the configured threshold', () => {
+    const allocs = (n: number): PluginAllocation[] => Array.from({ length: n }, (_, i) => podAlloc(`10.244.1.${i}`, undefined, 'worker-1', 'other'));
+    const tiny = (n: number, options = {}): AuditReport => run(calico({
+      pools: [pluginPool('calico', 'tiny', ['10.244.1.0/28'], 28)],
+      blocks: [pluginBlock('calico', '10.244.1.0/28', 'worker-1', allocs(n), 'tiny')],
+      pods: [],
+    }), options);
+    expect(codes(tiny(13))).not.toContain('PLUGIN_POOL_NEAR_FULL'); // 81%
+    expect(only(tiny(15), 'PLUGIN_POOL_NEAR_FULL').map((f) => f.message)).toEqual(['Calico pool tiny 10.244.1.0/28 is 93.8% used: 15 of 16 addresses allocated']);
+    expect(codes(tiny(13, { pluginPoolThreshold: 0.8 }))).toContain('PLUGIN_POOL_NEAR_FULL');
+    const full = tiny(16);
+    expect(only(full, 'PLUGIN_POOL_FULL').map((f) => [f.severity, f.message])).toEqual([['error', 'Calico pool tiny 10.244.1.0/28 is full: 16 of 16 addresses allocated']]);
+    expect(codes(full)).not.toContain('PLUGIN_POOL_NEAR_FULL');
+    // Calico blocks are not checked themselves: Calico takes another block
+    expect(codes(full)).not.toContain('PLUGIN_BLOCK_FULL');
+    expect(() => tiny(1, { pluginPoolThreshold: 1.5 })).toThrow(expect.objectContaining({ code: 'ERR_K8S_INVALID_ARGUMENT' }));
+  });
+
+  it('PLUGIN_POOL_NEAR_FULL by blocks handed out when allocations are not recorded (Flannel)', () => {
+    const flannel = (nodes: number): AuditReport => run(healthy({
+      pools: [pluginPool('flannel', 'flannel', ['10.244.0.0/20'], 24)],
+      blocks: Array.from({ length: nodes }, (_, i) => pluginBlock('flannel', `10.244.${i}.0/24`, undefined, undefined)),
+    }));
+    const r = flannel(15);
+    expect(only(r, 'PLUGIN_POOL_NEAR_FULL').map((f) => f.message)).toEqual(['Flannel pool flannel 10.244.0.0/20 is 93.8% used: 15 of 16 /24 blocks handed out']);
+    expect(r.capacity.pools[0]).toMatchObject({ basis: 'blocks', blocks: 16, blocksInUse: 15, allocated: undefined });
+    expect(only(flannel(16), 'PLUGIN_POOL_FULL')).toHaveLength(1);
+    expect(codes(flannel(3))).not.toContain('PLUGIN_POOL_NEAR_FULL');
+  });
+
+  it('PLUGIN_BLOCK_NEAR_FULL and PLUGIN_BLOCK_FULL: for Cilium pod CIDRs with recorded use', () => {
+    const used = (n: number): PluginAllocation[] => Array.from({ length: n }, (_, i) => podAlloc(`10.244.1.${i}`, undefined, 'worker-1', 'other'));
+    const cilium = (n: number): AuditReport => run(healthy({
+      pools: [pluginPool('cilium', 'cilium-cluster-pool', ['10.244.0.0/16'], 28)],
+      blocks: [pluginBlock('cilium', '10.244.1.0/28', 'worker-1', used(n), 'cilium-cluster-pool')],
+      pods: [],
+    }));
+    expect(only(cilium(15), 'PLUGIN_BLOCK_NEAR_FULL').map((f) => f.message)).toEqual(['Cilium block 10.244.1.0/28 of node worker-1 is 93.8% used: 15 of 16 addresses allocated']);
+    expect(only(cilium(16), 'PLUGIN_BLOCK_FULL').map((f) => f.severity)).toEqual(['error']);
+    expect(codes(cilium(4))).not.toContain('PLUGIN_BLOCK_NEAR_FULL');
+  });
+
+  it('PLUGIN_BLOCK_NODE_MISSING: a block affine to a departed node', () => {
+    const r = run(calico({ blocks: [...calico().blocks!, pluginBlock('calico', '10.244.9.0/26', 'worker-9', [podAlloc('10.244.9.5', undefined, 'worker-9', 'other')])] }));
+    const f = only(r, 'PLUGIN_BLOCK_NODE_MISSING');
+    expect(f.map((x) => x.message)).toEqual(['Calico block 10.244.9.0/26 is affine to node worker-9, which no longer exists (1 addresses still allocated)']);
+    expect(f[0]!.fix).toContain('calicoctl delete node worker-9');
+    // without nodes in the input nothing is known to be missing
+    expect(codes(run(calico({ nodes: [] })))).not.toContain('PLUGIN_BLOCK_NODE_MISSING');
+  });
+
+  it('PLUGIN_ALLOCATION_LEAKED: pods gone or holding another address, and tunnels of departed nodes', () => {
+    const r = run(calico({
+      blocks: [pluginBlock('calico', '10.244.1.0/26', 'worker-1', [
+        podAlloc('10.244.1.2', 'kube-system/coredns-a', 'worker-1'), // fine
+        podAlloc('10.244.1.3', 'default/web-0', 'worker-1'), // fine
+        podAlloc('10.244.1.9', 'default/gone', 'worker-1'), // no such pod
+        podAlloc('10.244.1.10', 'default/web-0', 'worker-1'), // web-0 holds 10.244.1.3
+        podAlloc('10.244.1.11', 'default/job-old', 'worker-1'), // finished pods hold nothing
+        podAlloc('10.244.1.1', undefined, 'worker-7', 'tunnel'), // a tunnel of a departed node
+      ])],
+    }));
+    expect(only(r, 'PLUGIN_ALLOCATION_LEAKED').map((f) => f.message)).toEqual([
+      'Calico allocation 10.244.1.9 in block 10.244.1.0/26 is for pod default/gone, which no longer exists',
+      'Calico allocation 10.244.1.10 in block 10.244.1.0/26 is for pod default/web-0, which holds 10.244.1.3, fd00:10:244:1::3 instead',
+      'Calico allocation 10.244.1.11 in block 10.244.1.0/26 is for pod default/job-old, which has finished (Succeeded)',
+      'Calico tunnel address 10.244.1.1 in block 10.244.1.0/26 belongs to node worker-7, which no longer exists',
+    ]);
+    expect(only(r, 'PLUGIN_ALLOCATION_LEAKED')[0]!.fix).toContain('calicoctl ipam check');
+    // without pods (or nodes) in the input, nothing is known to be leaked
+    expect(codes(run(calico({ pods: [], nodes: [], blocks: [pluginBlock('calico', '10.244.1.0/26', 'worker-1', [podAlloc('10.244.1.9', 'default/gone', 'worker-1'), podAlloc('10.244.1.1', undefined, 'worker-7', 'tunnel')])] })))).not.toContain('PLUGIN_ALLOCATION_LEAKED');
+  });
+
+  it('POD_IP_OUTSIDE_PLUGIN_POOL: a pod address in no pool of its family', () => {
+    const r = run(calico({ pools: [pluginPool('calico', 'default-ipv4-ippool', ['10.244.0.0/17']), pluginPool('calico', 'b', ['10.244.128.0/17'])], pods: [...healthy().pods!, pod('x', 'stray', 'worker-1', ['10.245.0.5'])] }));
+    const f = only(r, 'POD_IP_OUTSIDE_PLUGIN_POOL');
+    expect(f.map((x) => x.message)).toEqual(['pod x/stray has IP 10.245.0.5, in none of the pools Calico pool default-ipv4-ippool 10.244.0.0/17, Calico pool b 10.244.128.0/17']);
+    // IPv6 pod addresses are not checked: no IPv6 pool is known; hostNetwork pods carry node addresses
+    expect(codes(run(calico()))).not.toContain('POD_IP_OUTSIDE_PLUGIN_POOL');
+    expect(codes(run(healthy()))).not.toContain('POD_IP_OUTSIDE_PLUGIN_POOL');
+  });
+
+  it('prints pool and block use as calicoctl ipam show --show-blocks does', () => {
+    const text = formatAuditReport(run(calico()));
+    const lines = text.split('\n');
+    const at = lines.indexOf('Plugin pools');
+    expect(lines.slice(at, at + 3)).toEqual([
+      'Plugin pools',
+      'PLUGIN  POOL                 CIDR           BLOCK SIZE  BLOCKS  IN USE  IPS TOTAL  IPS IN USE  IPS FREE  USED %',
+      'Calico  default-ipv4-ippool  10.244.0.0/16         /26   1,024       2     65,536           4    65,532    0.0%',
+    ]);
+    const b = lines.indexOf('Plugin blocks');
+    expect(lines.slice(b, b + 4)).toEqual([
+      'Plugin blocks',
+      'PLUGIN  BLOCK          POOL                 NODE      IPS TOTAL  IPS IN USE  IPS FREE  USED %',
+      'Calico  10.244.1.0/26  default-ipv4-ippool  worker-1         64           3        61    4.7%',
+      'Calico  10.244.2.0/26  default-ipv4-ippool  worker-2         64           1        63    1.6%',
+    ]);
+    expect(formatAuditReport(run(calico()), { maxBlocks: 1 })).toContain('Plugin blocks (fullest 1 of 2)');
   });
 });

@@ -921,18 +921,16 @@ function pluginChecks(network: ClusterNetwork, ctx: PluginContext, add: Add): { 
   }
 
   // Allocations: leaks.
-  const liveIPs = new Map<string, ClusterPod>();
-  for (const pod of network.pods) {
-    if (pod.phase === 'Succeeded' || pod.phase === 'Failed') continue;
-    liveIPs.set(`${pod.namespace}/${pod.name}`, pod);
-  }
+  const podByKey = new Map<string, ClusterPod>();
+  for (const pod of network.pods) podByKey.set(`${pod.namespace}/${pod.name}`, pod);
   for (const b of blocks) {
     for (const a of b.allocations ?? []) {
       if (a.kind === 'pod' && a.pod !== undefined && network.pods.length > 0) {
-        const pod = liveIPs.get(a.pod);
-        if (pod === undefined || !pod.podIPs.some((ip) => ip.equals(a.address))) {
-          add('PLUGIN_ALLOCATION_LEAKED', 'warning',
-            `${PLUGIN[b.plugin]} allocation ${a.address} in block ${b.cidr} is for pod ${a.pod}, which ${pod === undefined ? 'no longer exists' : `holds ${list(pod.podIPs)} instead`}`,
+        const pod = podByKey.get(a.pod);
+        const finished = pod !== undefined && (pod.phase === 'Succeeded' || pod.phase === 'Failed');
+        if (pod === undefined || finished || !pod.podIPs.some((ip) => ip.equals(a.address))) {
+          const why = pod === undefined ? 'no longer exists' : finished ? `has finished (${pod.phase})` : `holds ${list(pod.podIPs)} instead`;
+          add('PLUGIN_ALLOCATION_LEAKED', 'warning', `${PLUGIN[b.plugin]} allocation ${a.address} in block ${b.cidr} is for pod ${a.pod}, which ${why}`,
             [blockObj(b), `Pod ${a.pod}`, ...(a.handle === undefined ? [] : [`handle ${a.handle}`])], leakFix(b.plugin));
         }
       } else if (a.kind === 'tunnel' && a.node !== undefined && network.nodes.length > 0 && !nodeNames.has(a.node)) {

@@ -228,7 +228,8 @@ function key6(a: Addr): string {
  * and the IANA special-purpose blocks.
  *
  * The index is a snapshot: build a new one when the network changes. Building it for a 5,000-node, 150,000-pod
- * network takes a fraction of a second; `pnpm bench -- explain` measures both.
+ * network takes about a second (325,000 facts), after which it answers several hundred thousand lookups per second;
+ * `pnpm bench -- explain` measures both.
  *
  * @example
  * ```ts
