@@ -49,6 +49,9 @@ beforeAll(async () => {
   server = await startFakeApiServer({ pki, lists: listsOf(readFileSync(DUMP, 'utf8')), tokens: { 'prod-token': 'sre' } });
   writeKubeconfig(dir, 'kubeconfig', [{ context: 'prod', server: server.url, caCert: pki.caCert, token: 'prod-token' }], 'prod');
   copyFileSync(DUMP, join(dir, 'dump.txt'));
+  // Section 5: a Calico cluster's objects, from the plugin fixtures (their sources are noted in the files).
+  copyFileSync(new URL('../test/fixtures/plugins/calico/ippools-crd.json', import.meta.url), join(dir, 'calico-ippools.json'));
+  copyFileSync(new URL('../test/fixtures/plugins/calico/ipam.yaml', import.meta.url), join(dir, 'calico-ipam.yaml'));
 });
 
 afterAll(async () => {
@@ -62,7 +65,7 @@ describe('docs/guides/audit-a-cluster.md', () => {
   const text = [...GUIDE.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
   it('has a printed output after every code block', () => {
-    expect(code.length).toBe(3);
+    expect(code.length).toBe(5);
     expect(text.length).toBe(code.length);
   });
 

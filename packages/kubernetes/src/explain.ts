@@ -1,7 +1,7 @@
 import { Addr, IPRange, Prefix, PrefixTrie, SPECIAL_RANGES } from '@ipam/core';
 import type { SpecialRangeKind } from '@ipam/core';
 import type { ClusterNetwork, ClusterPod, PoolPlugin } from './cluster-network.js';
-import type { ExternalNetwork } from './audit.js';
+import type { AuditOptions, ExternalNetwork } from './audit.js';
 import { KubernetesError } from './kubernetes-error.js';
 import { parseExternals } from './internal/external.js';
 
