@@ -18,6 +18,8 @@ import { IpamError } from '@ipam/core';
  * - `ERR_CLUSTER_NOT_ALLOCATED`: a release of an address or owner that holds nothing, or of a stale allocation.
  * - `ERR_CLUSTER_INVALID_ARGUMENT`: options that make no sense (a block size shorter than a CIDR, an empty owner, ...).
  * - `ERR_CLUSTER_CONTENTION`: retries ran out under contention (the bounded backoff gave up).
+ * - `ERR_CLUSTER_ABORTED`: the call's `signal` was aborted, or its `timeoutMs` ran out, before it wrote anything: nothing
+ *   was written. An abort after a write was sent is `ERR_STORE_OUTCOME_UNKNOWN` instead (the write may apply).
  */
 export type ClusterErrorCode =
   | 'ERR_STORE_UNAVAILABLE'
@@ -29,7 +31,8 @@ export type ClusterErrorCode =
   | 'ERR_CLUSTER_POOL_CONFLICT'
   | 'ERR_CLUSTER_NOT_ALLOCATED'
   | 'ERR_CLUSTER_INVALID_ARGUMENT'
-  | 'ERR_CLUSTER_CONTENTION';
+  | 'ERR_CLUSTER_CONTENTION'
+  | 'ERR_CLUSTER_ABORTED';
 
 /**
  * ClusterError is what `@ipam/cluster` throws: a stable {@link ClusterErrorCode}, a message naming the API, the key or

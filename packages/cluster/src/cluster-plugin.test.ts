@@ -10,7 +10,7 @@ import { Addr, Prefix } from '@ipam/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtcdCluster, freePort, startEtcd } from '../test/etcd.js';
-import { CLUSTER_PLUGIN_ERROR_CODES, CLUSTER_PLUGIN_SPEC_VERSIONS, ClusterPool, clusterAttributes, clusterOwner, clusterPlugin, EtcdStore, MemoryStore, parseClusterIpamConfig } from './index.js';
+import { CLUSTER_PLUGIN_ERROR_CODES, CLUSTER_PLUGIN_SPEC_VERSIONS, ClusterPool, clusterAttributes, clusterOwner, clusterPlugin, EtcdStore, MemoryStore, parseClusterIpamConfig, type Store } from './index.js';
 
 const BIN = fileURLToPath(new URL('../dist/bin/ipam-cluster.cjs', import.meta.url));
 
@@ -311,6 +311,47 @@ describe('clusterPlugin in-process', () => {
     expect(await call('DEL', 'x')).toEqual([0, '']);
     expect(JSON.parse((await call('CHECK', 'x'))[1])).toMatchObject({ code: 102 });
     expect(await call('CHECK', 'y')).toEqual([0, '']);
+  });
+});
+
+describe('clusterPlugin deadline', () => {
+  it('aborts its pool calls when ipam.timeoutMs runs out: code 11, and no store request after the answer', async () => {
+    const inner = new MemoryStore();
+    let requests = 0;
+    // Every write to an existing block loses its compare-and-swap (another writer gets there first), so an ADD retries
+    // with backoff for seconds unless its deadline stops it.
+    const store: Store = {
+      get: (k) => (requests++, inner.get(k)),
+      list: (p, o) => (requests++, inner.list(p, o)),
+      create: (k, v) => (requests++, inner.create(k, v)),
+      update: (k, v, r) => (requests++, inner.update(k, v, r)),
+      delete: (k, r) => (requests++, inner.delete(k, r)),
+      txn: async (c, o) => {
+        requests++;
+        const first = c[0];
+        if (first !== undefined && 'modRevision' in first) {
+          const e = (await inner.get(first.key))!;
+          await inner.update(first.key, e.value, e.modRevision);
+        }
+        return inner.txn(c, o);
+      },
+      close: () => inner.close(),
+    };
+    const plugin = clusterPlugin({ store: () => store, env: { NODE_NAME: 'n1' } });
+    const stdin = JSON.stringify({ cniVersion: '1.0.0', name: 'n', type: 'bridge', ipam: { type: 'ipam-cluster', etcd: { endpoints: ['http://unused:2379'] }, pool: 'slow', subnet: '10.9.0.0/24', timeoutMs: 300 } });
+    const call = async (id: string): Promise<[number, string]> => {
+      const out: string[] = [];
+      const env = { CNI_COMMAND: 'ADD', CNI_CONTAINERID: id, CNI_NETNS: '/n', CNI_IFNAME: 'eth0', CNI_PATH: '/opt/cni/bin' };
+      const status = await runPlugin(plugin, { env, stdin, stdout: (x) => out.push(x), exit: () => {} });
+      return [status, out.join('')];
+    };
+    expect((await call('warm'))[0]).toBe(0); // claims the block (a create: not contended)
+    const [status, text] = await call('late');
+    expect([status, JSON.parse(text)]).toEqual([1, expect.objectContaining({ code: 11, msg: 'ipam-cluster timed out' })]);
+    const after = requests;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(requests - after).toBe(0);
+    expect((await ClusterPool.open({ store: inner, name: 'slow-v4', cidrs: ['10.9.0.0/24'], blockSize: 26, node: 'x' }).then((p) => p.list())).map((a) => a.owner)).toEqual(['warm/eth0']);
   });
 });
 

@@ -210,6 +210,8 @@ function cniErrorOf(e: unknown): unknown {
       return new CniError('ERR_CNI_TRY_AGAIN_LATER', 'etcd is unavailable', e.message);
     case 'ERR_STORE_OUTCOME_UNKNOWN':
       return new CniError('ERR_CNI_TRY_AGAIN_LATER', 'the outcome of an etcd write is unknown', e.message);
+    case 'ERR_CLUSTER_ABORTED':
+      return new CniError('ERR_CNI_TRY_AGAIN_LATER', 'ipam-cluster timed out', `${e.message} (ipam.timeoutMs): etcd is slow or unavailable`);
     case 'ERR_CLUSTER_CONTENTION':
       return new CniError('ERR_CNI_TRY_AGAIN_LATER', 'too much contention on the pool', e.message);
     case 'ERR_CLUSTER_POOL_EXHAUSTED':
@@ -230,6 +232,8 @@ interface Session {
   readonly conf: ClusterIpamConfig;
   readonly owner: string;
   readonly attributes: Readonly<Record<string, string>> | undefined;
+  /** signal aborts when the command's `ipam.timeoutMs` runs out. */
+  readonly signal: AbortSignal;
   readonly pools: readonly { readonly family: ClusterIpamFamily; readonly pool: ClusterPool }[];
 }
 
@@ -243,9 +247,15 @@ function ipConfig(family: ClusterIpamFamily, addr: Addr): CniIPConfig {
 }
 
 /** Allocates for `owner`, keeping a gateway that the pool hands out under a reserved owner, and trying again. */
-async function allocateSkippingGateways(family: ClusterIpamFamily, pool: ClusterPool, owner: string, attributes: Readonly<Record<string, string>> | undefined): Promise<Addr> {
+async function allocateSkippingGateways(
+  family: ClusterIpamFamily,
+  pool: ClusterPool,
+  owner: string,
+  attributes: Readonly<Record<string, string>> | undefined,
+  signal: AbortSignal,
+): Promise<Addr> {
   for (let round = 1; ; round++) {
-    const addr = await pool.allocate(attributes === undefined ? { owner } : { owner, attributes });
+    const addr = await pool.allocate(attributes === undefined ? { owner, signal } : { owner, attributes, signal });
     const gw = rangeOf(family, addr).gateway;
     if (gw === undefined || !gw.equals(addr)) return addr;
     if (round > 4) {
@@ -254,21 +264,21 @@ async function allocateSkippingGateways(family: ClusterIpamFamily, pool: Cluster
     }
     // The pool handed out the gateway (the lowest free address of the block holding it): give it back and take it
     // again under the gateway's reserved owner, where it stays; then allocate for `owner` once more.
-    await pool.release(addr);
-    await reserveGateway(pool, gw);
+    await pool.release(addr, { signal });
+    await reserveGateway(pool, gw, signal);
   }
 }
 
 /** Makes sure `gw` is held by the gateway's reserved owner; other addresses taken meanwhile are given back. */
-async function reserveGateway(pool: ClusterPool, gw: Addr): Promise<void> {
+async function reserveGateway(pool: ClusterPool, gw: Addr, signal: AbortSignal): Promise<void> {
   const owner = gatewayOwner(gw);
   const extra: Addr[] = [];
   try {
     for (let i = 0; i < 64; i++) {
-      const a = await pool.allocate({ owner });
+      const a = await pool.allocate({ owner, signal });
       if (a.equals(gw)) return;
       extra.push(a);
-      if ((await pool.list({ owner }))[0]?.addr.equals(gw) === true) return;
+      if ((await pool.list({ owner, signal }))[0]?.addr.equals(gw) === true) return;
     }
   } finally {
     for (const a of extra) await pool.release(a);
@@ -319,21 +329,26 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
       if (!isValidName(owner)) throw new CniError('ERR_CNI_INVALID_ENVIRONMENT', 'cannot name the owner', `owner ${JSON.stringify(String(owner).slice(0, 80))} is longer than 1024 characters or has control characters`);
       store = openStore(conf);
       const s = store;
+      // ipam.timeoutMs aborts every ClusterPool call of the command (their retries and backoff stop at once); the race
+      // below also answers when a store request ignores the abort.
+      const deadline = new AbortController();
+      const signal = deadline.signal;
       const work = (async () => {
         const pools = [];
         for (const family of conf.families) {
-          const pool = await ClusterPool.open({ store: s, name: family.pool, cidrs: family.ranges.map((r) => r.subnet), blockSize: family.blockSize, node: conf.node });
+          const pool = await ClusterPool.open({ store: s, name: family.pool, cidrs: family.ranges.map((r) => r.subnet), blockSize: family.blockSize, node: conf.node, signal });
           pools.push({ family, pool });
         }
-        return fn({ conf, owner, attributes, pools });
+        return fn({ conf, owner, attributes, signal, pools });
       })();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new CniError('ERR_CNI_TRY_AGAIN_LATER', 'ipam-cluster timed out', `the command did not finish within ${conf.timeoutMs} ms (ipam.timeoutMs): etcd is slow or unavailable`)),
-          conf.timeoutMs,
-        );
+        timer = setTimeout(() => {
+          deadline.abort(new Error(`the command did not finish within ${conf.timeoutMs} ms`));
+          reject(new CniError('ERR_CNI_TRY_AGAIN_LATER', 'ipam-cluster timed out', `the command did not finish within ${conf.timeoutMs} ms (ipam.timeoutMs): etcd is slow or unavailable`));
+        }, conf.timeoutMs);
       });
+      work.catch(() => {}); // answered by the race
       try {
         return await Promise.race([work, expired]);
       } finally {
@@ -351,16 +366,16 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
     supportedVersions: CLUSTER_PLUGIN_SPEC_VERSIONS,
     about: options.about ?? `CNI ipam-cluster plugin (@ipam/cluster): cluster-wide allocation on etcd\nCNI protocol versions supported: ${CLUSTER_PLUGIN_SPEC_VERSIONS.join(', ')}`,
     add: (args) =>
-      session(args, async ({ conf, owner, attributes, pools }): Promise<CniResult> => {
+      session(args, async ({ conf, owner, attributes, signal, pools }): Promise<CniResult> => {
         const ips: CniIPConfig[] = [];
         const taken: { pool: ClusterPool; addr: Addr }[] = [];
         try {
           for (const { family, pool } of pools) {
-            const existing = (await pool.list({ owner }))[0];
+            const existing = (await pool.list({ owner, signal }))[0];
             let addr: Addr;
             if (existing !== undefined) addr = existing.addr;
             else {
-              addr = await allocateSkippingGateways(family, pool, owner, attributes);
+              addr = await allocateSkippingGateways(family, pool, owner, attributes, signal);
               taken.push({ pool, addr });
             }
             ips.push(ipConfig(family, addr));
@@ -372,21 +387,21 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
         return { cniVersion: '1.0.0', ips, routes: conf.routes, dns: conf.dns };
       }),
     del: (args) =>
-      session(args, async ({ owner, pools }) => {
+      session(args, async ({ owner, signal, pools }) => {
         for (const { pool } of pools) {
           try {
-            await pool.releaseOwner(owner);
+            await pool.releaseOwner(owner, { signal });
           } catch (e) {
             if (!(ClusterError.isInstance(e) && e.code === 'ERR_CLUSTER_NOT_ALLOCATED')) throw e;
           }
         }
       }),
     check: (args) =>
-      session(args, async ({ owner, pools }) => {
+      session(args, async ({ owner, signal, pools }) => {
         const prev = (args.config.prevResult as { ips?: unknown } | undefined)?.ips;
         const listed = Array.isArray(prev) ? prev.map((x) => String((x as { address?: unknown } | null)?.address ?? '').split('/')[0]) : undefined;
         for (const { family, pool } of pools) {
-          const a = (await pool.list({ owner }))[0];
+          const a = (await pool.list({ owner, signal }))[0];
           if (a === undefined) throw new CniError(CLUSTER_PLUGIN_ERROR_CODES.NOT_ALLOCATED, `no IPv${family.family} address for ${owner}`, `pool ${family.pool} holds nothing for owner ${JSON.stringify(owner)}`);
           if (listed !== undefined && !listed.includes(a.addr.toString())) {
             throw new CniError(CLUSTER_PLUGIN_ERROR_CODES.NOT_ALLOCATED, `${a.addr} of ${owner} is not in prevResult`, `prevResult.ips lists ${listed.join(', ') || 'nothing'}`);

@@ -438,6 +438,166 @@ describe('ClusterPool owner index', () => {
   });
 });
 
+describe('ClusterPool abort signals and timeouts', () => {
+  /** A store whose txn calls wait for `open()` once `hold` is set (a write stuck in flight). */
+  function gated(): { store: Store; hold: () => void; open: () => void; inFlight: () => number } {
+    const inner = new MemoryStore();
+    let gate: Promise<void> | undefined;
+    let release = (): void => {};
+    let waiting = 0;
+    const store: Store = {
+      get: (k) => inner.get(k),
+      list: (p, o) => inner.list(p, o),
+      create: (k, v) => inner.create(k, v),
+      update: (k, v, r) => inner.update(k, v, r),
+      delete: (k, r) => inner.delete(k, r),
+      txn: async (c, o) => {
+        if (gate !== undefined) {
+          waiting++;
+          await gate;
+          waiting--;
+        }
+        return inner.txn(c, o);
+      },
+      close: () => inner.close(),
+    };
+    return {
+      store,
+      hold: () => (gate = new Promise<void>((r) => (release = r))),
+      open: () => {
+        gate = undefined;
+        release();
+      },
+      inFlight: () => waiting,
+    };
+  }
+  const until = async (f: () => boolean): Promise<void> => {
+    while (!f()) await new Promise((r) => setTimeout(r, 1));
+  };
+
+  it('an already aborted signal fails every call with ERR_CLUSTER_ABORTED and writes nothing', async () => {
+    const store = new MemoryStore();
+    const pool = await openSmall(store, 'a');
+    const ip = await pool.allocate({ owner: 'o' });
+    const before = await dump(store);
+    const signal = AbortSignal.abort(new Error('caller gave up'));
+    const calls: (() => Promise<unknown>)[] = [
+      () => openSmall(store, 'b', { signal }),
+      () => pool.allocate({ owner: 'p', signal }),
+      () => pool.allocateMany(['p', 'q'], { signal }),
+      () => pool.release(ip, { signal }),
+      () => pool.releaseOwner('o', { signal }),
+      () => pool.releaseEmptyBlocks({ signal }),
+      () => pool.list({ signal }),
+      () => pool.list({ owner: 'o', signal }),
+      () => pool.stats({ signal }),
+      () => pool.collectGarbage({ isAlive: () => false, graceMs: 0, signal }),
+    ];
+    for (const c of calls) {
+      const e = (await c().catch((x: unknown) => x)) as ClusterError;
+      expect([e.code, e.message]).toEqual(['ERR_CLUSTER_ABORTED', expect.stringContaining('aborted (caller gave up); nothing was written')]);
+    }
+    expect(await dump(store)).toEqual(before);
+  });
+
+  it('stops retrying and backing off when aborted, having written nothing', async () => {
+    const inner = new MemoryStore();
+    let lost = 0;
+    // Another writer touches the block right before each of our writes to it: every compare-and-swap is lost.
+    const hostile: Store = {
+      get: (k) => inner.get(k),
+      list: (p, o) => inner.list(p, o),
+      create: (k, v) => inner.create(k, v),
+      update: (k, v, r) => inner.update(k, v, r),
+      delete: (k, r) => inner.delete(k, r),
+      txn: async (c, o) => {
+        const first = c[0];
+        if (first !== undefined && 'modRevision' in first) {
+          const e = (await inner.get(first.key))!;
+          await inner.update(first.key, e.value, e.modRevision);
+          lost++;
+        }
+        return inner.txn(c, o);
+      },
+      close: () => inner.close(),
+    };
+    // Backoff of up to a minute per retry, 1000 attempts: only the abort can end this call within the test's timeout.
+    const pool = await open(hostile, 'a', { retry: { attempts: 1000, baseMs: 60_000, maxMs: 60_000 } });
+    await pool.allocate({ owner: 'first' });
+    const ac = new AbortController();
+    const call = pool.allocate({ owner: 'second', signal: ac.signal });
+    await until(() => lost > 0);
+    ac.abort(new Error('deadline'));
+    expect(await code(call)).toBe('ERR_CLUSTER_ABORTED');
+    expect((await pool.list()).map((a) => a.owner)).toEqual(['first']);
+  });
+
+  it('reports an abort while its write is in flight as ERR_STORE_OUTCOME_UNKNOWN; the write may land, and releaseOwner frees it', async () => {
+    const g = gated();
+    const pool = await openSmall(g.store, 'a');
+    g.hold();
+    const ac = new AbortController();
+    const call = pool.allocate({ owner: 'o', signal: ac.signal });
+    await until(() => g.inFlight() === 1);
+    ac.abort();
+    expect(await code(call)).toBe('ERR_STORE_OUTCOME_UNKNOWN');
+    g.open();
+    await until(() => g.inFlight() === 0);
+    // It did land: the caller was told the outcome is unknown, and cleans up by owner.
+    const held = await pool.list({ owner: 'o' });
+    expect(held.length).toBe(1);
+    expect((await pool.releaseOwner('o')).length).toBe(1);
+  });
+
+  it('takes an aborted caller out of the queue while another write is in flight: it gets nothing', async () => {
+    const g = gated();
+    const pool = await openSmall(g.store, 'a');
+    await pool.allocate({ owner: 'warm' }); // the block is claimed and cached
+    g.hold();
+    const first = pool.allocate({ owner: 'first' });
+    await until(() => g.inFlight() === 1);
+    const ac = new AbortController();
+    const queued = pool.allocate({ owner: 'queued', signal: ac.signal });
+    ac.abort();
+    expect(await code(queued)).toBe('ERR_CLUSTER_ABORTED');
+    g.open();
+    await first;
+    expect((await pool.list()).map((a) => a.owner).sort()).toEqual(['first', 'warm']);
+  });
+
+  it('timeoutMs bounds every call of a pool object, open included', async () => {
+    const inner = new MemoryStore();
+    let hang = false;
+    const store: Store = {
+      get: (k) => (hang ? new Promise(() => {}) : inner.get(k)),
+      list: (p, o) => (hang ? new Promise(() => {}) : inner.list(p, o)),
+      create: (k, v) => inner.create(k, v),
+      update: (k, v, r) => inner.update(k, v, r),
+      delete: (k, r) => inner.delete(k, r),
+      txn: (c, o) => inner.txn(c, o),
+      close: () => inner.close(),
+    };
+    const pool = await openSmall(store, 'a', { timeoutMs: 200 });
+    hang = true;
+    for (const c of [() => openSmall(store, 'b', { timeoutMs: 200 }), () => pool.list(), () => pool.allocate({ owner: 'o' }), () => pool.releaseOwner('o')]) {
+      const e = (await c().catch((x: unknown) => x)) as ClusterError;
+      expect([e.code, e.message]).toEqual(['ERR_CLUSTER_ABORTED', expect.stringContaining('nothing was written')]);
+    }
+    hang = false;
+    expect(await pool.list()).toEqual([]);
+  });
+
+  it.each([0, -1, Number.NaN, Number.POSITIVE_INFINITY, '5'])('rejects timeoutMs %s', async (timeoutMs) => {
+    expect(await code(openSmall(new MemoryStore(), 'a', { timeoutMs } as never))).toBe('ERR_CLUSTER_INVALID_ARGUMENT');
+  });
+
+  it('rejects a signal that is not an AbortSignal', async () => {
+    const pool = await openSmall(new MemoryStore(), 'a');
+    expect(await code(pool.allocate({ owner: 'o', signal: { aborted: true } } as never))).toBe('ERR_CLUSTER_INVALID_ARGUMENT');
+    expect(await code(pool.list({ signal: 'soon' } as never))).toBe('ERR_CLUSTER_INVALID_ARGUMENT');
+  });
+});
+
 describe('ClusterPool corrupt store contents', () => {
   const block = 'pools/small/blocks/10.0.0.0/30';
   const good = (a: string, extra = ''): string => `{"t":"ipam/block","v":1,"cidr":"10.0.0.0/30","node":"n","seq":2,"a":${a}${extra}}`;

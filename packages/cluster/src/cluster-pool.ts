@@ -46,6 +46,12 @@ import {
 } from './internal/pool-records.js';
 import type { Store, StoreCondition, StoreEntry, StoreOperation } from './store.js';
 
+/** ClusterReleaseBlocksOptions qualifies one {@link ClusterPool.releaseEmptyBlocks}. */
+export interface ClusterReleaseBlocksOptions extends ClusterCallOptions {
+  /** ClusterReleaseBlocksOptions.node is the node whose empty blocks are given back; default the pool's node. */
+  readonly node?: string;
+}
+
 /** ClusterRetryOptions bounds the retries of a {@link ClusterPool} (lost compare-and-swaps, an unavailable store). */
 export interface ClusterRetryOptions {
   /** ClusterRetryOptions.attempts is how many times one step is tried before giving up; default 16. */
@@ -56,8 +62,19 @@ export interface ClusterRetryOptions {
   readonly maxMs?: number;
 }
 
+/**
+ * ClusterCallOptions bound one call of a {@link ClusterPool}: an `AbortSignal` ends its retries and backoff. An
+ * aborted call that wrote nothing fails with `ERR_CLUSTER_ABORTED`; one whose write was sent and may have been applied
+ * fails with `ERR_STORE_OUTCOME_UNKNOWN` (then look, or release the owner), so an abort never leaves an unknown state
+ * unreported.
+ */
+export interface ClusterCallOptions {
+  /** ClusterCallOptions.signal aborts the call (for example `AbortSignal.timeout(5000)`). */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /** ClusterPoolOptions configures {@link ClusterPool.open}. */
-export interface ClusterPoolOptions {
+export interface ClusterPoolOptions extends ClusterCallOptions {
   /** ClusterPoolOptions.store is where the pool lives (an `EtcdStore`, or a `MemoryStore` in tests). */
   readonly store: Store;
   /** ClusterPoolOptions.name names the pool: a DNS label (lower case letters, digits, `-`; at most 63 characters). */
@@ -78,6 +95,12 @@ export interface ClusterPoolOptions {
    * host addresses and are handed out. Part of the pool's definition: every open must agree.
    */
   readonly reserveEnds?: boolean;
+  /**
+   * ClusterPoolOptions.timeoutMs bounds every call of the pool object (open included), retries and backoff included,
+   * as an abort after that many milliseconds would (see {@link ClusterCallOptions}); default: no bound besides the
+   * retry policy and the store's own request timeouts.
+   */
+  readonly timeoutMs?: number;
   /** ClusterPoolOptions.retry bounds the retries (see {@link ClusterRetryOptions}). */
   readonly retry?: ClusterRetryOptions;
   /**
@@ -88,7 +111,7 @@ export interface ClusterPoolOptions {
 }
 
 /** ClusterAllocateOptions qualifies one {@link ClusterPool.allocate}. */
-export interface ClusterAllocateOptions {
+export interface ClusterAllocateOptions extends ClusterCallOptions {
   /**
    * ClusterAllocateOptions.owner labels the allocation so it can be found and released, such as
    * `'default/web-0/eth0'` or a container id and interface: non-empty, at most 1024 characters, no control characters.
@@ -121,13 +144,13 @@ export interface ClusterAllocation {
 }
 
 /** ClusterListOptions qualifies one {@link ClusterPool.list}. */
-export interface ClusterListOptions {
+export interface ClusterListOptions extends ClusterCallOptions {
   /** ClusterListOptions.owner lists only the allocations of this owner (read through the owner index). */
   readonly owner?: string;
 }
 
 /** ClusterReleaseOptions qualifies one {@link ClusterPool.release}. */
-export interface ClusterReleaseOptions {
+export interface ClusterReleaseOptions extends ClusterCallOptions {
   /**
    * ClusterReleaseOptions.seq is the sequence number of the allocation to release; needed only for an address this
    * pool object did not hand out itself (it remembers its own).
@@ -164,7 +187,7 @@ export interface ClusterPoolStats {
 }
 
 /** ClusterGarbageOptions configures {@link ClusterPool.collectGarbage}. */
-export interface ClusterGarbageOptions {
+export interface ClusterGarbageOptions extends ClusterCallOptions {
   /**
    * ClusterGarbageOptions.isAlive reports whether an owner still exists (a pod, a container); it is asked about every
    * owner on every run, at most 16 questions at a time. Only `false` counts as gone (a wrong answer type never frees).
@@ -214,11 +237,76 @@ interface Fence {
   readonly modRevision: bigint | undefined;
 }
 
+/** One allocate call waiting in (or taken from) the queue of a pool object. */
 interface Pending {
   readonly owner: string;
   readonly attributes: Readonly<Record<string, string>> | undefined;
-  readonly resolve: (a: ClusterAllocation) => void;
-  readonly reject: (e: unknown) => void;
+  resolve: (a: ClusterAllocation) => void;
+  reject: (e: unknown) => void;
+  /** The caller has its answer (possibly an abort): later outcomes are not reported. */
+  settled: boolean;
+  /** A write carrying it is in flight. */
+  writing: boolean;
+  /** A write carrying it had an unknown outcome and may still apply. */
+  uncertain: boolean;
+}
+
+/**
+ * One public call: its name for messages, its abort signal (the caller's and the pool's timeout), and whether a write
+ * it sent may have been applied (which turns an abort into ERR_STORE_OUTCOME_UNKNOWN).
+ */
+class Call {
+  mayHaveWritten = false;
+  constructor(
+    readonly api: string,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** The error of an abort: ERR_CLUSTER_ABORTED when nothing may have been written, else ERR_STORE_OUTCOME_UNKNOWN. */
+  aborted(): ClusterError {
+    const r: unknown = this.signal?.reason;
+    const why = r instanceof Error ? r.message : String(r ?? 'aborted');
+    return this.mayHaveWritten
+      ? new ClusterError('ERR_STORE_OUTCOME_UNKNOWN', `${this.api}: aborted (${why}) after a write that may or may not have been applied`, { cause: r })
+      : new ClusterError('ERR_CLUSTER_ABORTED', `${this.api}: aborted (${why}); nothing was written`, { cause: r });
+  }
+
+  /** Throws the abort error when the signal is aborted. */
+  check(): void {
+    if (this.signal?.aborted === true) throw this.aborted();
+  }
+
+  /**
+   * Runs one store request, rejecting as soon as the signal aborts; a write in flight then may apply, so its abort is
+   * an unknown outcome.
+   */
+  io<T>(write: boolean, fn: () => Promise<T>): Promise<T> {
+    const signal = this.signal;
+    if (signal === undefined) return fn();
+    this.check();
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (write) this.mayHaveWritten = true;
+        reject(this.aborted());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      fn().then(
+        (v) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      );
+    });
+  }
+
+  /** Sleeps `ms` milliseconds of backoff, or fails as soon as the signal aborts. */
+  sleep(ms: number): Promise<void> {
+    return this.io(false, () => sleep(ms));
+  }
 }
 
 /**
@@ -244,6 +332,10 @@ function isCode(e: unknown, code: string): boolean {
 
 function invalid(message: string): ClusterError {
   return new ClusterError('ERR_CLUSTER_INVALID_ARGUMENT', message);
+}
+
+function checkSignal(api: string, signal: unknown): void {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid(`${api}: signal is not an AbortSignal`);
 }
 
 /** FNV-1a over UTF-16 code units: a stable, well-spread start for a node's search of a free block. */
@@ -301,6 +393,7 @@ export class ClusterPool {
   readonly #geo: PoolGeometry;
   readonly #retry: RetryPolicy;
   readonly #maxBatch: number;
+  readonly #timeoutMs: number | undefined;
   /** Block records as last seen, by key: advisory only, every write is conditional. */
   readonly #blocks = new Map<string, Cached>();
   /** The sequence number of each address this object handed out and has not released. */
@@ -312,7 +405,8 @@ export class ClusterPool {
   #queue: Pending[] = [];
   #draining = false;
 
-  private constructor(store: Store, name: string, node: string, geo: PoolGeometry, retry: RetryPolicy, maxBatch: number) {
+  private constructor(store: Store, name: string, node: string, geo: PoolGeometry, retry: RetryPolicy, maxBatch: number, timeoutMs: number | undefined) {
+    this.#timeoutMs = timeoutMs;
     this.#store = store;
     this.#name = name;
     this.#node = node;
@@ -349,9 +443,22 @@ export class ClusterPool {
     const retry = ClusterPool.#retryPolicy(api, name, options.retry);
     const maxBatch = options.maxBatch ?? 256;
     if (!Number.isSafeInteger(maxBatch) || maxBatch < 1) throw invalid(`${api}("${name}"): maxBatch ${JSON.stringify(maxBatch)} is not a positive integer`);
-    const pool = new ClusterPool(store, name, node, geo, retry, maxBatch);
-    await pool.#ensureDefinition(api);
+    const { timeoutMs } = options;
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
+      throw invalid(`${api}("${name}"): timeoutMs ${JSON.stringify(timeoutMs)} is not a positive number of milliseconds`);
+    }
+    checkSignal(api, options.signal);
+    const pool = new ClusterPool(store, name, node, geo, retry, maxBatch, timeoutMs);
+    await pool.#ensureDefinition(pool.#call(api, options.signal));
     return pool;
+  }
+
+  /** A call context for `api` with the caller's signal and the pool's timeout. */
+  #call(api: string, signal: AbortSignal | undefined): Call {
+    checkSignal(api, signal);
+    const timeout = this.#timeoutMs === undefined ? undefined : AbortSignal.timeout(this.#timeoutMs);
+    const both = signal === undefined ? timeout : timeout === undefined ? signal : AbortSignal.any([signal, timeout]);
+    return new Call(api, both);
   }
 
   static #geometry(api: string, name: string, options: ClusterPoolOptions): PoolGeometry {
@@ -446,14 +553,16 @@ export class ClusterPool {
     if (attributes !== undefined && !isValidAttributes(attributes)) {
       throw invalid(`ClusterPool.allocate("${this.#name}"): attributes ${JSON.stringify(attributes)} are not at most ${MAX_ATTRIBUTES} non-empty strings without control characters`);
     }
-    return (await this.#enqueue(owner, attributes === undefined || Object.keys(attributes).length === 0 ? undefined : { ...attributes })).addr;
+    const call = this.#call(`ClusterPool.allocate("${this.#name}")`, options.signal);
+    return (await this.#enqueue(owner, attributes === undefined || Object.keys(attributes).length === 0 ? undefined : { ...attributes }, call)).addr;
   }
 
   /**
    * ClusterPool.allocateMany allocates one address for each owner (an owner may appear more than once), sharing
    * writes, and returns the allocations in the order of `owners`. All or nothing: when one fails, those already made
    * are released again and the first error is thrown — or, when that release fails too, the release's error (then
-   * some of the owners may hold an address: release them with {@link ClusterPool.releaseOwner}).
+   * some of the owners may hold an address: release them with {@link ClusterPool.releaseOwner}). After an abort the
+   * error is `ERR_STORE_OUTCOME_UNKNOWN` when any of the allocations may have been written, else `ERR_CLUSTER_ABORTED`.
    *
    * @example
    * ```ts
@@ -461,14 +570,17 @@ export class ClusterPool {
    * a.seq; // the sequence numbers that release(a) is conditional on
    * ```
    */
-  async allocateMany(owners: readonly string[]): Promise<ClusterAllocation[]> {
+  async allocateMany(owners: readonly string[], options?: ClusterCallOptions): Promise<ClusterAllocation[]> {
     const api = 'ClusterPool.allocateMany';
     if (!Array.isArray(owners)) throw invalid(`${api}("${this.#name}"): owners is not an array`);
     const checked = owners.map((o: unknown) => this.#owner(api, o));
-    const settled = await Promise.allSettled(checked.map((o) => this.#enqueue(o, undefined)));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const call = this.#call(`${api}("${this.#name}")`, options?.signal);
+    const settled = await Promise.allSettled(checked.map((o) => this.#enqueue(o, undefined, call)));
+    const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const failed = rejected.find((s) => isCode(s.reason, 'ERR_STORE_OUTCOME_UNKNOWN')) ?? rejected[0];
     const made = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     if (failed === undefined) return made;
+    // Undone without the caller's signal (it may be the abort that failed the call), bounded by the retry policy.
     const undone = await Promise.allSettled(made.map((a) => this.release(a)));
     const stuck = undone.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     throw stuck === undefined ? failed.reason : stuck.reason;
@@ -481,9 +593,33 @@ export class ClusterPool {
     return owner;
   }
 
-  #enqueue(owner: string, attributes: Readonly<Record<string, string>> | undefined): Promise<ClusterAllocation> {
+  /**
+   * Queues one allocation. An abort answers the caller at once: ERR_CLUSTER_ABORTED while no write carrying it was sent
+   * (it is taken out of the queue), ERR_STORE_OUTCOME_UNKNOWN when one is in flight or may still apply.
+   */
+  #enqueue(owner: string, attributes: Readonly<Record<string, string>> | undefined, call: Call): Promise<ClusterAllocation> {
+    call.check();
     return new Promise<ClusterAllocation>((resolve, reject) => {
-      this.#queue.push({ owner, attributes, resolve, reject });
+      const signal = call.signal;
+      const p: Pending = { owner, attributes, resolve, reject, settled: false, writing: false, uncertain: false };
+      const onAbort = (): void => {
+        const i = this.#queue.indexOf(p);
+        if (i >= 0) this.#queue.splice(i, 1);
+        call.mayHaveWritten ||= p.writing || p.uncertain;
+        p.reject(call.aborted());
+      };
+      const settle =
+        <T>(fn: (v: T) => void) =>
+        (v: T): void => {
+          if (p.settled) return;
+          p.settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          fn(v);
+        };
+      p.resolve = settle(resolve);
+      p.reject = settle(reject);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#queue.push(p);
       if (!this.#draining) {
         this.#draining = true;
         // Start on the next microtask so that callers in the same tick share the first write.
@@ -509,6 +645,8 @@ export class ClusterPool {
 
   async #allocateBatch(batch: readonly Pending[]): Promise<void> {
     const api = `ClusterPool.allocate("${this.#name}")`;
+    // The batch's own store requests are not aborted: each caller's signal answers that caller (see #enqueue).
+    const call = new Call(api, undefined);
     let pending = batch;
     let attempt = 0;
     let lastError: unknown;
@@ -518,8 +656,12 @@ export class ClusterPool {
     // add a second allocation elsewhere.
     let fence: Fence | undefined;
     try {
-      while (pending.length > 0) {
-        const plan = await this.#plan(api, Math.min(pending.length, MAX_TXN_OWNERS), fence);
+      for (;;) {
+        // Callers that gave up are dropped, except while a write of unknown outcome is redone: the redo must carry
+        // the same allocations so that it and a late apply of the first exclude each other.
+        if (fence === undefined) pending = pending.filter((p) => !p.settled);
+        if (pending.length === 0) break;
+        const plan = await this.#plan(call, Math.min(pending.length, MAX_TXN_OWNERS), fence);
         if (plan === undefined) {
           throw new ClusterError(
             'ERR_CLUSTER_POOL_EXHAUSTED',
@@ -543,7 +685,12 @@ export class ClusterPool {
             const x = r.allocations.get(offsets[i]!);
             return x !== undefined && x.seq === first + i && x.owner === p.owner && x.node === this.#node;
           });
-        const res = await this.#write(api, key, block, base, record, landed, uncertain);
+        for (const p of assigned) p.writing = true;
+        const res = await this.#write(call, key, block, base, record, landed, uncertain);
+        for (const p of assigned) {
+          p.writing = false;
+          if (res.kind === 'retry' && res.unknown === true) p.uncertain = true;
+        }
         if (res.kind === 'ok') {
           assigned.forEach((p, i) => {
             const a = this.#allocation(res.cached, offsets[i]!, allocations.get(offsets[i]!)!);
@@ -564,7 +711,7 @@ export class ClusterPool {
           if (lastError !== undefined) throw lastError;
           throw new ClusterError('ERR_CLUSTER_CONTENTION', `${api}: gave up after ${attempt} lost compare-and-swaps on the pool's blocks`, { key });
         }
-        await sleep(backoffDelay(attempt, this.#retry));
+        await call.sleep(backoffDelay(attempt, this.#retry));
       }
     } catch (e) {
       for (const p of pending) p.reject(e);
@@ -577,10 +724,11 @@ export class ClusterPool {
    * (one paged list) only when this node's cached blocks are full.
    */
   async #plan(
-    api: string,
+    call: Call,
     n: number,
     fence: Fence | undefined,
   ): Promise<{ key: string; block: Prefix; base: Cached | undefined; offsets: number[] } | undefined> {
+    const api = call.api;
     if (fence !== undefined) {
       const c = this.#blocks.get(fence.key);
       if (fence.modRevision === undefined ? c === undefined : c?.modRevision === fence.modRevision) {
@@ -589,7 +737,7 @@ export class ClusterPool {
     }
     const own = this.#ownWithRoom();
     if (own !== undefined) return { key: own.key, block: own.block, base: own, offsets: this.#freeOffsets(own.block, own.record, n) };
-    await this.#listBlocks(api);
+    await this.#listBlocks(call);
     const fresh = this.#ownWithRoom();
     if (fresh !== undefined) return { key: fresh.key, block: fresh.block, base: fresh, offsets: this.#freeOffsets(fresh.block, fresh.record, n) };
     const claim = this.#freeBlock();
@@ -668,7 +816,7 @@ export class ClusterPool {
    * blindly.
    */
   async #write(
-    api: string,
+    call: Call,
     key: string,
     block: Prefix,
     base: Cached | undefined,
@@ -676,6 +824,7 @@ export class ClusterPool {
     landed: (r: BlockRecord) => boolean,
     uncertain: boolean,
   ): Promise<WriteResult> {
+    const api = call.api;
     const index = this.#indexChanges(block, base?.record, record);
     const conditions: StoreCondition[] = [base === undefined ? { key, absent: true } : { key, modRevision: base.modRevision }];
     const operations: StoreOperation[] = [{ op: 'put', key, value: encodeBlock(record) }];
@@ -685,19 +834,21 @@ export class ClusterPool {
     }
     let w;
     try {
-      w = await this.#store.txn(conditions, operations);
+      w = await call.io(true, () => this.#store.txn(conditions, operations));
     } catch (e) {
       if (isCode(e, 'ERR_STORE_UNAVAILABLE')) return { kind: 'retry', error: e };
       if (isCode(e, 'ERR_STORE_OUTCOME_UNKNOWN')) {
-        const res = await this.#verify(api, key, landed, e);
+        call.mayHaveWritten = true;
+        const res = await this.#verify(call, key, landed, e);
         // Applied: the index keys changed with the block (one transaction); learn their revisions. Not found: the
         // cache stays (should the write apply late, the next conditional write learns it).
-        if (res.kind === 'ok') for (const x of index) this.#rememberOwner(api, x.key, await this.#read(() => this.#store.get(x.key)));
+        if (res.kind === 'ok') for (const x of index) this.#rememberOwner(api, x.key, await this.#read(call, () => this.#store.get(x.key)));
         return res;
       }
       throw e;
     }
     if (w.ok) {
+      call.mayHaveWritten = true;
       const cached: Cached = { key, block, modRevision: w.revision, record };
       this.#keep(cached);
       for (const x of index) {
@@ -733,14 +884,15 @@ export class ClusterPool {
     });
   }
 
-  async #verify(api: string, key: string, landed: (r: BlockRecord) => boolean, cause: unknown): Promise<WriteResult> {
+  async #verify(call: Call, key: string, landed: (r: BlockRecord) => boolean, cause: unknown): Promise<WriteResult> {
+    const api = call.api;
     for (let attempt = 1; attempt <= this.#retry.attempts; attempt++) {
       let entry: StoreEntry | undefined;
       try {
-        entry = await this.#store.get(key);
+        entry = await call.io(false, () => this.#store.get(key));
       } catch (e) {
         if (!isCode(e, 'ERR_STORE_UNAVAILABLE')) throw e;
-        await sleep(backoffDelay(attempt, this.#retry));
+        await call.sleep(backoffDelay(attempt, this.#retry));
         continue;
       }
       const cached = this.#remember(api, key, entry);
@@ -806,34 +958,36 @@ export class ClusterPool {
   }
 
   /** Runs a read, retrying while the store is unavailable (bounded), and rethrows anything else. */
-  async #read<T>(fn: () => Promise<T>): Promise<T> {
+  async #read<T>(call: Call, fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await fn();
+        return await call.io(false, fn);
       } catch (e) {
         if (!isCode(e, 'ERR_STORE_UNAVAILABLE') || attempt >= this.#retry.attempts) throw e;
-        await sleep(backoffDelay(attempt, this.#retry));
+        await call.sleep(backoffDelay(attempt, this.#retry));
       }
     }
   }
 
   /** Reads every block record of the pool (see `#listAll`). */
-  async #listBlocks(api: string): Promise<Cached[]> {
-    return (await this.#listAll(api)).blocks;
+  async #listBlocks(call: Call): Promise<Cached[]> {
+    const api = call.api;
+    return (await this.#listAll(call)).blocks;
   }
 
   /**
    * Reads every key under the pool's prefix (paged), decodes block and owner index records, refreshes the caches and
    * returns both; any other key is ERR_CLUSTER_POOL_CORRUPT.
    */
-  async #listAll(api: string): Promise<{ blocks: Cached[]; owners: CachedOwner[] }> {
+  async #listAll(call: Call): Promise<{ blocks: Cached[]; owners: CachedOwner[] }> {
+    const api = call.api;
     const blocks: Cached[] = [];
     const owners: CachedOwner[] = [];
     const prefix = poolContentsPrefix(this.#name);
     let after: string | undefined;
     let firstRevision: bigint | undefined;
     for (;;) {
-      const page = await this.#read(() => this.#store.list(prefix, after === undefined ? { limit: LIST_PAGE } : { after, limit: LIST_PAGE }));
+      const page = await this.#read(call, () => this.#store.list(prefix, after === undefined ? { limit: LIST_PAGE } : { after, limit: LIST_PAGE }));
       firstRevision ??= page.revision;
       for (const e of page.entries) {
         if (parseOwnerKey(this.#name, e.key) !== undefined) owners.push(this.#decodeOwner(api, e));
@@ -861,27 +1015,29 @@ export class ClusterPool {
    * Reads the owner index record of `owner` and the blocks it names; returns those blocks (current records), or an
    * empty list when the owner holds nothing.
    */
-  async #ownerBlocks(api: string, owner: string): Promise<Cached[]> {
+  async #ownerBlocks(call: Call, owner: string): Promise<Cached[]> {
+    const api = call.api;
     const key = ownerKey(this.#name, owner);
-    const idx = this.#rememberOwner(api, key, await this.#read(() => this.#store.get(key)));
+    const idx = this.#rememberOwner(api, key, await this.#read(call, () => this.#store.get(key)));
     if (idx === undefined) return [];
     const out: Cached[] = [];
     for (const text of new Set(idx.entries.map((e) => e.block))) {
       const bkey = blockKey(this.#name, Prefix.parse(text));
-      const c = this.#remember(api, bkey, await this.#read(() => this.#store.get(bkey)));
+      const c = this.#remember(api, bkey, await this.#read(call, () => this.#store.get(bkey)));
       if (c !== undefined) out.push(c);
     }
     return out;
   }
 
-  async #ensureDefinition(api: string): Promise<void> {
+  async #ensureDefinition(call: Call): Promise<void> {
+    const api = call.api;
     const key = poolKey(this.#name);
     const def: PoolDefinition = { cidrs: this.#geo.cidrs.map(String), blockSize: this.#geo.blockSize, reserveEnds: this.#geo.reserveEnds };
     for (let attempt = 1; ; attempt++) {
-      const entry = await this.#read(() => this.#store.get(key));
+      const entry = await this.#read(call, () => this.#store.get(key));
       if (entry !== undefined) return this.#checkDefinition(api, key, def, decodePool(api, key, entry.value));
       try {
-        const w = await this.#store.create(key, encodePool(def));
+        const w = await call.io(true, () => this.#store.create(key, encodePool(def)));
         if (w.ok) return;
         if (w.current !== undefined) return this.#checkDefinition(api, key, def, decodePool(api, key, w.current.value));
       } catch (e) {
@@ -892,7 +1048,7 @@ export class ClusterPool {
       if (attempt >= this.#retry.attempts) {
         throw new ClusterError('ERR_CLUSTER_CONTENTION', `${api}("${this.#name}"): could not create or read the pool definition`, { key });
       }
-      await sleep(backoffDelay(attempt, this.#retry));
+      await call.sleep(backoffDelay(attempt, this.#retry));
     }
   }
 
@@ -932,6 +1088,7 @@ export class ClusterPool {
    */
   async release(target: Addr | ClusterAllocation, options?: ClusterReleaseOptions): Promise<void> {
     const api = `ClusterPool.release("${this.#name}")`;
+    const call = this.#call(api, options?.signal);
     const isAddr = target instanceof Addr;
     const addr: unknown = isAddr ? target : (target as ClusterAllocation | undefined)?.addr;
     if (!(addr instanceof Addr)) throw invalid(`${api}: ${String(target)} is neither an Addr nor a ClusterAllocation`);
@@ -948,7 +1105,7 @@ export class ClusterPool {
       const held = cached?.record.allocations.get(offset);
       if (held === undefined || (seq !== undefined && held.seq !== seq)) {
         if (!fresh) {
-          cached = this.#remember(api, key, await this.#read(() => this.#store.get(key)));
+          cached = this.#remember(api, key, await this.#read(call, () => this.#store.get(key)));
           fresh = true;
           continue;
         }
@@ -966,7 +1123,7 @@ export class ClusterPool {
       }
       const allocations = new Map(cached!.record.allocations);
       allocations.delete(offset);
-      const res = await this.#write(api, key, block, cached, { ...cached!.record, allocations }, (r) => r.allocations.get(offset)?.seq !== seq, uncertain);
+      const res = await this.#write(call, key, block, cached, { ...cached!.record, allocations }, (r) => r.allocations.get(offset)?.seq !== seq, uncertain);
       if (res.kind === 'ok') {
         this.#handed.delete(addr.toString());
         return;
@@ -978,7 +1135,7 @@ export class ClusterPool {
         if (res.error !== undefined) throw res.error;
         throw new ClusterError('ERR_CLUSTER_CONTENTION', `${api}: gave up releasing ${addr} after ${attempt - 1} lost compare-and-swaps`, { key });
       }
-      await sleep(backoffDelay(attempt - 1, this.#retry));
+      await call.sleep(backoffDelay(attempt - 1, this.#retry));
     }
   }
 
@@ -994,10 +1151,11 @@ export class ClusterPool {
    * const freed = await pool.releaseOwner('default/web-0/eth0'); // [{ addr, owner, node, block, affinity, seq }]
    * ```
    */
-  async releaseOwner(owner: string): Promise<ClusterAllocation[]> {
+  async releaseOwner(owner: string, options?: ClusterCallOptions): Promise<ClusterAllocation[]> {
     const api = `ClusterPool.releaseOwner("${this.#name}")`;
+    const call = this.#call(api, options?.signal);
     const o = this.#owner(api, owner);
-    const freed = await this.#free(api, await this.#ownerBlocks(api, o), (_off, a) => a.owner === o);
+    const freed = await this.#free(call, await this.#ownerBlocks(call, o), (_off, a) => a.owner === o);
     if (freed.length === 0) throw new ClusterError('ERR_CLUSTER_NOT_ALLOCATED', `${api}: owner ${JSON.stringify(o)} holds no address`);
     return freed;
   }
@@ -1006,7 +1164,8 @@ export class ClusterPool {
    * Frees, block by block, the allocations `select` picks in the current records (one conditional write per block,
    * re-deciding on a lost compare), and returns them.
    */
-  async #free(api: string, blocks: readonly Cached[], select: (offset: number, a: BlockAllocation, block: Prefix) => boolean): Promise<ClusterAllocation[]> {
+  async #free(call: Call, blocks: readonly Cached[], select: (offset: number, a: BlockAllocation, block: Prefix) => boolean): Promise<ClusterAllocation[]> {
+    const api = call.api;
     const freed: ClusterAllocation[] = [];
     for (const start of blocks) {
       let cached: Cached | undefined = start;
@@ -1023,7 +1182,7 @@ export class ClusterPool {
         const allocations = new Map(c.record.allocations);
         for (const [off] of picked) allocations.delete(off);
         const res = await this.#write(
-          api,
+          call,
           c.key,
           c.block,
           c,
@@ -1049,7 +1208,7 @@ export class ClusterPool {
           if (res.error !== undefined) throw res.error;
           throw new ClusterError('ERR_CLUSTER_CONTENTION', `${api}: gave up on block ${c.block} after ${attempt - 1} lost compare-and-swaps`, { key: c.key });
         }
-        await sleep(backoffDelay(attempt - 1, this.#retry));
+        await call.sleep(backoffDelay(attempt - 1, this.#retry));
       }
     }
     return freed.sort((a, b) => a.addr.compare(b.addr));
@@ -1067,18 +1226,19 @@ export class ClusterPool {
    * freed.map(String); // e.g. ['10.244.87.0/26']: other nodes can claim it now
    * ```
    */
-  async releaseEmptyBlocks(options?: { readonly node?: string }): Promise<Prefix[]> {
+  async releaseEmptyBlocks(options?: ClusterReleaseBlocksOptions): Promise<Prefix[]> {
     const api = `ClusterPool.releaseEmptyBlocks("${this.#name}")`;
+    const call = this.#call(api, options?.signal);
     const node = options?.node ?? this.#node;
     if (!isValidName(node)) throw invalid(`${api}: node ${JSON.stringify(node)} is not a node name`);
     const released: Prefix[] = [];
-    for (const start of await this.#listBlocks(api)) {
+    for (const start of await this.#listBlocks(call)) {
       let cached: Cached | undefined = start;
       let uncertain = false;
       for (let attempt = 1; cached !== undefined && cached.record.node === node && cached.record.allocations.size === 0; ) {
         const c: Cached = cached;
         const res = await this.#write(
-          api,
+          call,
           c.key,
           c.block,
           c,
@@ -1096,7 +1256,7 @@ export class ClusterPool {
           if (res.error !== undefined) throw res.error;
           throw new ClusterError('ERR_CLUSTER_CONTENTION', `${api}: gave up on block ${c.block}`, { key: c.key });
         }
-        await sleep(backoffDelay(attempt - 1, this.#retry));
+        await call.sleep(backoffDelay(attempt - 1, this.#retry));
       }
     }
     return released.sort(Prefix.compare);
@@ -1119,9 +1279,10 @@ export class ClusterPool {
    */
   async list(options?: ClusterListOptions): Promise<ClusterAllocation[]> {
     const api = `ClusterPool.list("${this.#name}")`;
+    const call = this.#call(api, options?.signal);
     const out: ClusterAllocation[] = [];
     const owner = options?.owner === undefined ? undefined : this.#owner(api, options.owner);
-    const blocks = owner === undefined ? await this.#listBlocks(api) : await this.#ownerBlocks(api, owner);
+    const blocks = owner === undefined ? await this.#listBlocks(call) : await this.#ownerBlocks(call, owner);
     for (const c of blocks) for (const [off, a] of c.record.allocations) if (owner === undefined || a.owner === owner) out.push(this.#allocation(c, off, a));
     return out.sort((a, b) => a.addr.compare(b.addr));
   }
@@ -1137,9 +1298,9 @@ export class ClusterPool {
    * s.nodes.get('node-a'); // { blocks: 1, used: 1, free: 63 }
    * ```
    */
-  async stats(): Promise<ClusterPoolStats> {
+  async stats(options?: ClusterCallOptions): Promise<ClusterPoolStats> {
     const api = `ClusterPool.stats("${this.#name}")`;
-    const blocks = await this.#listBlocks(api);
+    const blocks = await this.#listBlocks(this.#call(api, options?.signal));
     const nodes = new Map<string, ClusterNodeStats>();
     let used = 0n;
     let claimed = 0;
@@ -1187,7 +1348,8 @@ export class ClusterPool {
     if (typeof isAlive !== 'function') throw invalid(`${api}: isAlive is not a function`);
     if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0) throw invalid(`${api}: graceMs ${JSON.stringify(graceMs)} is not a non-negative number`);
     const now = options.now ?? (() => performance.now());
-    const listed = await this.#listAll(api);
+    const call = this.#call(api, options.signal);
+    const listed = await this.#listAll(call);
     const blocks = listed.blocks;
     const all: ClusterAllocation[] = [];
     for (const c of blocks) for (const [off, a] of c.record.allocations) all.push(this.#allocation(c, off, a));
@@ -1202,7 +1364,8 @@ export class ClusterPool {
       }
     };
     await Promise.all(Array.from({ length: Math.min(GC_CONCURRENCY, owners.length) }, ask));
-    const repaired = await this.#repairIndex(api, blocks, listed.owners);
+    call.check();
+    const repaired = await this.#repairIndex(call, blocks, listed.owners);
     const t = now();
     const id = (addr: Addr | string, seq: number): string => `${addr}#${seq}`;
     const due = new Set<string>();
@@ -1223,7 +1386,7 @@ export class ClusterPool {
       due.size === 0
         ? []
         : await this.#free(
-            api,
+            call,
             blocks.map((c) => this.#blocks.get(c.key) ?? c),
             (off, a, block) => due.has(id(this.#geo.addrAt(block, off).toString(), a.seq)),
           );
@@ -1236,7 +1399,8 @@ export class ClusterPool {
    * transaction conditional on the index key and every block involved, so a record that changed meanwhile is left
    * for the next run. Returns the number rewritten.
    */
-  async #repairIndex(api: string, blocks: readonly Cached[], owners: readonly CachedOwner[]): Promise<number> {
+  async #repairIndex(call: Call, blocks: readonly Cached[], owners: readonly CachedOwner[]): Promise<number> {
+    const api = call.api;
     const want = new Map<string, OwnerEntry[]>();
     for (const c of blocks) {
       for (const [offset, a] of c.record.allocations) {
@@ -1265,7 +1429,7 @@ export class ClusterPool {
       }
       const op: StoreOperation = w.length === 0 ? { op: 'delete', key } : { op: 'put', key, value: encodeOwner(owner, w) };
       try {
-        const r = await this.#store.txn(conditions, [op]);
+        const r = await call.io(true, () => this.#store.txn(conditions, [op]));
         if (r.ok) {
           repaired++;
           if (w.length === 0) this.#owners.delete(key);

@@ -23,6 +23,8 @@ export {
   type ClusterAllocation,
   type ClusterReleaseOptions,
   type ClusterListOptions,
+  type ClusterCallOptions,
+  type ClusterReleaseBlocksOptions,
   type ClusterPoolStats,
   type ClusterNodeStats,
   type ClusterGarbageOptions,
