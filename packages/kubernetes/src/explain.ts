@@ -416,7 +416,7 @@ function toAddr(addr: Addr | string): Addr {
     throw new KubernetesError('ERR_K8S_INVALID_IP', `explain: ${String(addr)} is not an IP address (expected an Addr or a string)`);
   }
   try {
-    return Addr.parse(addr.trim());
+    return Addr.parse(addr);
   } catch (cause) {
     const why = cause instanceof Error ? ` (${cause.message})` : '';
     throw new KubernetesError('ERR_K8S_INVALID_IP', `explain: ${JSON.stringify(addr)} is not an IP address${why}`, {}, { cause });

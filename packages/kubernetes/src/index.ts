@@ -86,6 +86,8 @@ export {
   type FamilyCapacity,
   type NodePodCIDRUsage,
   type ServiceRangeUsage,
+  type PluginPoolUsage,
+  type PluginBlockUsage,
 } from './audit.js';
 export {
   explain,
