@@ -3,7 +3,8 @@
  * (docs/guides/*.md) is accounted for here, so that no example can rot:
  * - `ts`/`js` blocks are compiled with esbuild and run, in order, as one ES module per markdown file (later blocks
  *   build on earlier ones), from docs/.blocks/ so that the workspace packages resolve to their builds; what each
- *   block prints must equal the `text` block after it, or be empty when none follows;
+ *   block prints must equal the `text` block after it, or be empty when none follows; files they read are copied
+ *   into the directory they run in (FIXTURES) and servers they call are started for them (SERVICES: etcd);
  * - `sh` blocks that only call `ipam ...` run against the built CLI (packages/cli/dist/bin/ipam.cjs), output
  *   compared the same way (`<!-- exit: N -->` before a block allows a non-zero exit status);
  * - `json` blocks holding a CNI network configuration must parse with `parseNetworkConfig`;
@@ -20,6 +21,8 @@ import { dirname, join } from 'node:path';
 import { parseNetworkConfig } from '@ipam/cni';
 import { transform } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+// The cluster package's harness for a real etcd (Debian's etcd-server): it fails, never skips, when etcd is missing.
+import { type EtcdCluster, startEtcd } from '../../packages/cluster/test/etcd.js';
 import {
   type Block,
   COVERED,
@@ -43,8 +46,28 @@ const FIXTURES: Record<string, Record<string, string>> = {
   'docs/guides/quick-start.md': { 'dump.txt': 'examples/example-cluster/cluster-info-dump.txt' },
 };
 
+/**
+ * Servers a file's blocks talk to, started for them: `etcd` starts one etcd member on free ports and the blocks'
+ * `http://127.0.0.1:2379` becomes its address.
+ */
+const SERVICES: Record<string, 'etcd'> = {
+  'packages/cluster/README.md': 'etcd',
+};
+
 const scratch: string[] = [];
-afterAll(() => scratch.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const etcds: EtcdCluster[] = [];
+afterAll(async () => {
+  scratch.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  for (const e of etcds) await e.stop();
+});
+
+/** Starts the servers a file's blocks need and returns the block source with their addresses in place. */
+async function withServices(file: string, source: string): Promise<string> {
+  if (SERVICES[file] !== 'etcd') return source;
+  const etcd = await startEtcd();
+  etcds.push(etcd);
+  return source.replaceAll('http://127.0.0.1:2379', etcd.endpoints[0]!);
+}
 
 function workdir(file: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'ipam-docs-blocks-'));
@@ -142,7 +165,7 @@ for (const { file, blocks, verdicts } of all) {
           ...parts.flatMap((p) => p.imports),
           ...parts.flatMap((p, i) => (i === 0 ? [p.body] : [`console.log(${JSON.stringify(MARK)});`, p.body])),
         ].join('\n');
-        const { code } = await transform(source, { loader: 'ts', format: 'esm', target: 'node20', sourcefile: file });
+        const { code } = await transform(await withServices(file, source), { loader: 'ts', format: 'esm', target: 'node20', sourcefile: file });
         mkdirSync(BLOCKS_DIR, { recursive: true });
         const moduleFile = join(BLOCKS_DIR, `${file.replaceAll('/', '_')}.${process.pid}.mjs`);
         writeFileSync(moduleFile, code);
