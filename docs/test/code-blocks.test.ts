@@ -191,6 +191,9 @@ for (const { file, blocks, verdicts } of all) {
         // `kubectl ipam` is kubectl's plugin lookup; here, without kubectl, it is the same executable.
         writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\n[ "$1" = ipam ] || { echo "kubectl: only the ipam plugin here" >&2; exit 1; }\nshift\nexec kubectl-ipam "$@"\n`);
         chmodSync(join(bin, 'kubectl'), 0o755);
+        // `npx ipam` runs the installed bin; here, the built one.
+        writeFileSync(join(bin, 'npx'), `#!/bin/sh\ncase "$1" in ipam|kubectl-ipam) exec "$@" ;; *) echo "npx: only ipam here" >&2; exit 1 ;; esac\n`);
+        chmodSync(join(bin, 'npx'), 0o755);
         const env = { PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`, HOME: bin, LANG: 'C', NO_COLOR: '1' };
         const got = await run('/bin/sh', ['-e', '-c', b.code], workdir(file), env);
         expect(got.code, `${where(b)} exited with ${got.code}: ${got.stderr}`).toBe(Number(b.markers.get('exit') ?? '0'));
@@ -231,7 +234,7 @@ describe('the block finder', () => {
   });
 
   it('tells ipam command blocks and CNI configurations from other blocks', () => {
-    const [cli, mixed, conf] = parseBlocks('x.md', '```sh\n# plan\nipam plan --nodes 3\nkubectl ipam --help\n```\n```sh\nipam calc 10.0.0.0/8\nrm x\n```\n```json\n{ "cniVersion": "1.0.0" }\n```\n');
+    const [cli, mixed, conf] = parseBlocks('x.md', '```sh\n# plan\nipam plan --nodes 3\nkubectl ipam --help\nnpx ipam --help\n```\n```sh\nipam calc 10.0.0.0/8\nrm x\n```\n```json\n{ "cniVersion": "1.0.0" }\n```\n');
     expect(classify([cli!, mixed!, conf!].map((b, index) => ({ ...b, index }))).map((v) => v.kind)).toEqual(['cli', 'unaccounted', 'cni-config']);
   });
 });

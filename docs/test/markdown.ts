@@ -103,11 +103,11 @@ export const OUTPUT_LANGS = new Set(['text', 'console', 'output']);
 /** The languages of blocks run as ES modules. */
 export const MODULE_LANGS = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs']);
 
-/** isCliBlock reports whether a shell block only runs the `ipam` command (`ipam ...`, `kubectl ipam ...`), comments aside. */
+/** isCliBlock reports whether a shell block only runs the `ipam` command (`ipam ...`, `npx ipam ...`, `kubectl ipam ...`), comments aside. */
 export function isCliBlock(b: Block): boolean {
   if (b.lang !== 'sh' && b.lang !== 'bash' && b.lang !== 'shell') return false;
   const lines = b.code.split('\n').filter((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
-  return lines.length > 0 && lines.every((l) => /^(ipam|kubectl ipam|kubectl-ipam)(\s|$)/.test(l.trim()));
+  return lines.length > 0 && lines.every((l) => /^(npx )?(ipam|kubectl ipam|kubectl-ipam)(\s|$)/.test(l.trim()));
 }
 
 /** isCniConfigBlock reports whether a `json` block is a CNI network configuration (it has `cniVersion`). */
