@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Addr, IPRange, Prefix } from '@ipam/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -654,7 +655,7 @@ describe('audit: CNI plugin pools', () => {
   it('PLUGIN_POOL_CLUSTER_CIDR_MISMATCH: an enabled pool outside --cluster-cidr', () => {
     const r = run(calico({ pools: [pluginPool('calico', 'default-ipv4-ippool', ['10.244.0.0/16']), pluginPool('flannel', 'flannel', ['10.0.0.0/8'], 24), pluginPool('calico', 'old', ['10.250.0.0/16'], 26, { disabled: true })] }));
     const f = only(r, 'PLUGIN_POOL_CLUSTER_CIDR_MISMATCH');
-    expect(f.map((x) => x.message)).toEqual(['Flannel pool flannel 10.0.0.0/8 is not inside cluster CIDR 10.244.0.0/16 (kube-controller-manager --cluster-cidr)']);
+    expect(f.map((x) => x.message)).toEqual(['Flannel pool flannel 10.0.0.0/8 is not inside cluster CIDR 10.244.0.0/16 (from kube-controller-manager --cluster-cidr, kube-proxy clusterCIDR)']);
     expect(f[0]!.severity).toBe('warning');
     expect(f[0]!.objects).toContain('Setting kube-controller-manager clusterCIDR (Pod kube-system/kube-controller-manager-cp-1)');
     expect(f[0]!.fix).toContain("net-conf.json's Network to 10.244.0.0/16");
@@ -761,5 +762,40 @@ describe('audit: CNI plugin pools', () => {
       'Calico  10.244.2.0/26  default-ipv4-ippool  worker-2         64           1        63    1.6%',
     ]);
     expect(formatAuditReport(run(calico()), { maxBlocks: 1 })).toContain('Plugin blocks (fullest 1 of 2)');
+  });
+});
+
+describe('audit: CNI plugin pools read from the plugin fixtures', () => {
+  const fixtures = (...files: string[]): string[] => files.map((f) => fileURLToPath(new URL(`../test/fixtures/plugins/${f}`, import.meta.url)));
+
+  it('Calico: the node-4 block has no node, and allocations of pods that are gone leak', async () => {
+    const found = await discover({ files: fixtures('calico/ippools-crd.json', 'calico/ipam.yaml') });
+    const r = audit(clusterNetwork({
+      ...found,
+      clusterCIDRs: [P('10.244.0.0/16')],
+      nodes: [node('node-3', ['10.244.3.0/24'], ['192.168.1.13'])],
+      pods: [pod('default', 'web-0', 'node-3', ['10.244.3.1'])],
+    }));
+    expect(r.findings.filter((f) => f.code.startsWith('PLUGIN_') || f.code.includes('PLUGIN')).map((f) => [f.code, f.message])).toEqual([
+      ['PLUGIN_ALLOCATION_LEAKED', 'Calico allocation 10.244.3.2 in block 10.244.3.0/26 is for pod kube-system/coredns-7db6d8ff4d-x2vbq, which no longer exists'],
+      ['PLUGIN_ALLOCATION_LEAKED', 'Calico allocation 10.244.3.5 in block 10.244.3.0/26 is for pod default/web-1, which no longer exists'],
+      ['PLUGIN_BLOCK_NODE_MISSING', 'Calico block 10.244.3.64/26 is affine to node node-4, which no longer exists'],
+    ]);
+    expect(r.capacity.pools.map((p) => [p.pool, p.allocated, p.blocksInUse])).toEqual([['default-ipv4-ippool', 4, 2], ['default-ipv6-ippool', undefined, 0]]);
+  });
+
+  it('Cilium: a cluster pool outside --cluster-cidr', async () => {
+    const found = await discover({ files: fixtures('cilium/cilium-config.yaml', 'cilium/ciliumnodes.yaml') });
+    const r = audit(clusterNetwork({ ...found, clusterCIDRs: [P('10.244.0.0/16')] }));
+    expect(only(r, 'PLUGIN_POOL_CLUSTER_CIDR_MISMATCH').map((f) => f.message)).toEqual(['Cilium pool cilium-cluster-pool 10.0.0.0/8 is not inside cluster CIDR 10.244.0.0/16 (as given)']);
+    expect(r.capacity.blocks.map((b) => [`${b.cidr}`, b.node, b.allocated])).toEqual([['10.0.1.0/24', 'worker-1', 3], ['10.0.2.0/24', 'worker-2', undefined]]);
+  });
+
+  it('Flannel and Weave: pools by blocks handed out, or nothing known', async () => {
+    const flannel = audit(await discover({ files: fixtures('flannel/kube-flannel.yml') }));
+    expect(flannel.capacity.pools).toMatchObject([{ plugin: 'flannel', pool: 'flannel', blockSize: 24, blocks: 256, blocksInUse: 0, basis: 'none' }]);
+    const weave = audit(await discover({ files: fixtures('weave/weave-daemonset-k8s-1.11.yaml') }));
+    expect(weave.capacity.pools).toMatchObject([{ plugin: 'weave', pool: 'weave', cidrs: [P('10.32.0.0/12')], blockSize: undefined, blocks: 0, basis: 'none', utilisation: 0 }]);
+    expect(formatAuditReport(weave)).toMatch(/\nWeave +weave +10\.32\.0\.0\/12 +- +- +0 +1,048,576 +- +- +-\n?/);
   });
 });

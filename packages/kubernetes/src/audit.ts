@@ -806,6 +806,13 @@ interface PluginContext {
 
 const sizeOf = (p: Prefix): number => Number(p.size);
 
+/** How each source spells the cluster CIDR, for messages. */
+const SETTING_FLAG: Partial<Record<Setting['source'], string>> = {
+  'kube-controller-manager': 'kube-controller-manager --cluster-cidr',
+  kubeadm: 'kubeadm networking.podSubnet',
+  'kube-proxy': 'kube-proxy clusterCIDR',
+};
+
 /** The checks and usage of the CNI plugins' own pools, blocks and allocations. */
 function pluginChecks(network: ClusterNetwork, ctx: PluginContext, add: Add): { pools: PluginPoolUsage[]; blocks: PluginBlockUsage[] } {
   const pools = network.pools ?? [];
@@ -856,8 +863,10 @@ function pluginChecks(network: ClusterNetwork, ctx: PluginContext, add: Add): { 
       }
       const cluster = ctx.clusterOf(c.family);
       if (!p.disabled && cluster !== undefined && !cluster.containsPrefix(c)) {
-        const said = network.settings.filter((s) => s.name === 'clusterCIDR').map(settingName);
-        add('PLUGIN_POOL_CLUSTER_CIDR_MISMATCH', 'warning', `${poolText(p, c)} is not inside cluster CIDR ${cluster} (kube-controller-manager --cluster-cidr)`,
+        const observed = network.settings.filter((s) => s.name === 'clusterCIDR' && s.value.some((v) => v.equals(cluster)));
+        const by = observed.length === 0 ? 'as given' : `from ${list(distinct(observed.map((s) => SETTING_FLAG[s.source] ?? s.source)))}`;
+        const said = observed.map(settingName);
+        add('PLUGIN_POOL_CLUSTER_CIDR_MISMATCH', 'warning', `${poolText(p, c)} is not inside cluster CIDR ${cluster} (${by})`,
           [poolObj(p), `cluster CIDR ${cluster}`, ...said],
           p.plugin === 'flannel'
             ? `set net-conf.json's Network to ${cluster} (flannel with --kube-subnet-mgr uses the nodes' pod CIDRs, which come from ${cluster})`

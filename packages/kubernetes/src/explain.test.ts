@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { Addr, IPRange, Prefix, SPECIAL_RANGES } from '@ipam/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   type PluginBlock,
   type PluginPool,
 } from './cluster-network.js';
+import { discover } from './discover.js';
 import { AddressExplainer, explain, explainer, formatExplanation, type AddressExplanation } from './explain.js';
 import { KubernetesError } from './kubernetes-error.js';
 
@@ -183,6 +185,24 @@ describe('explain', () => {
     expect(explainer(network, { external: ['10.8.0.0/16'] })).not.toBe(explainer(network));
     expect(explainer(calicoCluster())).not.toBe(explainer(network));
     expect(explainer(network).size).toBeGreaterThan(SPECIAL_RANGES.length);
+  });
+});
+
+describe('explain (from the plugin fixtures, through discover)', () => {
+  const fixtures = (...files: string[]): string[] => files.map((f) => fileURLToPath(new URL(`../test/fixtures/plugins/${f}`, import.meta.url)));
+
+  it.each([
+    [['calico/ippools-crd.json', 'calico/ipam.yaml'], '10.244.3.0', 'in-use', '10.244.3.0: Calico tunnel address of node node-3 (handle ipip-tunnel-addr-node-3); in Calico block 10.244.3.0/26 (pool default-ipv4-ippool, node node-3); in Calico pool default-ipv4-ippool 10.244.0.0/16; RFC 1918 private 10.0.0.0/8'],
+    [['calico/ippools-crd.json', 'calico/ipam.yaml'], '10.244.3.70', 'free', '10.244.3.70: free in Calico block 10.244.3.64/26 (pool default-ipv4-ippool, node node-4); in Calico pool default-ipv4-ippool 10.244.0.0/16; RFC 1918 private 10.0.0.0/8'],
+    [['calico/ippools-crd.json'], 'fd5a:6c3e:8b21::1', 'free', 'fd5a:6c3e:8b21::1: free in Calico pool default-ipv6-ippool fd5a:6c3e:8b21::/48; RFC 4193 unique-local fc00::/7'],
+    [['cilium/multi-pool.yaml'], '10.20.0.70', 'in-use', '10.20.0.70: Cilium allocation for pod default/mars-app-7d9f6b8c5-kq2lp (handle default/mars-app-7d9f6b8c5-kq2lp); in Cilium block 10.20.0.64/27 (pool mars, node kind-worker); in Cilium pool mars 10.20.0.0/16'],
+    [['cilium/multi-pool.yaml'], '10.20.0.80', 'free', '10.20.0.80: free in Cilium block 10.20.0.64/27 (pool mars, node kind-worker); in Cilium pool mars 10.20.0.0/16; RFC 1918 private 10.0.0.0/8'],
+    [['weave/weave-daemonset-k8s-1.11.yaml'], '10.40.1.1', 'free', '10.40.1.1: free in Weave pool weave 10.32.0.0/12; RFC 1918 private 10.0.0.0/8'],
+    [['flannel/kube-flannel.yml', 'flannel/nodes.yaml'], '10.42.1.9', 'free', "10.42.1.9: free in node-1's pod CIDR 10.42.1.0/24; in Flannel block 10.42.1.0/24 (node node-1); RFC 1918 private 10.0.0.0/8"],
+  ])('%j: %s is %s', async (files, address, status, text) => {
+    const e = explain(await discover({ files: fixtures(...files) }), address);
+    expect(e.status).toBe(status);
+    expect(formatExplanation(e).startsWith(text)).toBe(true);
   });
 });
 
