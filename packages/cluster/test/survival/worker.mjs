@@ -17,8 +17,8 @@
 // Store errors that leave an outcome open are handled as the CNI runtime does: the owner is released (retried until
 // the store answers), and a release is retried until it is done or the allocation is gone.
 //
-// killAfterCreate: n makes the process SIGKILL itself right after its n-th successful Store.create (a block claim)
-// came back, before ClusterPool sees the answer: a client killed between claiming a block and handing out an address.
+// killAfterCreate: n makes the process SIGKILL itself right after its n-th successful block claim (a Store.txn that
+// creates the block key) came back, before ClusterPool sees the answer: a client killed between claiming a block and handing out an address.
 import { writeSync } from 'node:fs';
 import { Addr } from '@ipam/core';
 import { ClusterError, ClusterPool, EtcdStore } from '@ipam/cluster';
@@ -50,7 +50,9 @@ let creates = 0;
 const counted = (name) => async (...args) => {
   try {
     const r = await etcd[name](...args);
-    if (name === 'create' && r.ok && args[0].includes('/blocks/') && ++creates === cfg.killAfterCreate) process.kill(process.pid, 'SIGKILL');
+    // A block claim is the transaction whose first condition is "the block key is absent" (with the owner index).
+    const claim = name === 'txn' && r.ok && args[0][0]?.absent === true && args[0][0].key.includes('/blocks/');
+    if (claim && ++creates === cfg.killAfterCreate) process.kill(process.pid, 'SIGKILL');
     return r;
   } catch (e) {
     count(`store.${name}:${codeOf(e) ?? 'other'}`);
