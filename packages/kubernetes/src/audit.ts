@@ -930,8 +930,11 @@ function pluginChecks(network: ClusterNetwork, ctx: PluginContext, add: Add): { 
   }
 
   // Allocations: leaks.
+  // Only built when some block records allocations: hashing 150,000 pod names is not free.
   const podByKey = new Map<string, ClusterPod>();
-  for (const pod of network.pods) podByKey.set(`${pod.namespace}/${pod.name}`, pod);
+  if (blocks.some((b) => b.allocations !== undefined && b.allocations.length > 0)) {
+    for (const pod of network.pods) podByKey.set(`${pod.namespace}/${pod.name}`, pod);
+  }
   for (const b of blocks) {
     for (const a of b.allocations ?? []) {
       if (a.kind === 'pod' && a.pod !== undefined && network.pods.length > 0) {

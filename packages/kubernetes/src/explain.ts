@@ -399,16 +399,15 @@ export class AddressExplainer {
     const e = match === undefined ? undefined : this.#covering(match[0], match[1]);
     const inCluster = e?.inCluster;
     const status: AddressStatus = claims > 1 ? 'conflict' : claims === 1 ? 'in-use' : inCluster !== undefined ? 'free' : 'outside';
-    const out: { -readonly [K in keyof AddressExplanation]: AddressExplanation[K] } = { address: `${a}`, family: a.family, status, holders, ranges: e?.covering ?? [] };
-    if (a.is4In6()) {
-      // Keep the documented key order: address, family, unmapped, status, ...
-      return { address: out.address, family: out.family, unmapped: `${bare.unmap()}`, status, holders, ranges: out.ranges };
-    }
+    const ranges = e?.covering ?? [];
+    // Keys in the documented order: address, family, unmapped, status, holders, ranges, freeIn.
+    const out: { -readonly [K in keyof AddressExplanation]: AddressExplanation[K] } = a.is4In6()
+      ? { address: `${a}`, family: a.family, unmapped: `${bare.unmap()}`, status, holders, ranges }
+      : { address: `${a}`, family: a.family, status, holders, ranges };
     if (status === 'free') out.freeIn = inCluster;
     return out;
   }
 }
-
 
 function toAddr(addr: Addr | string): Addr {
   if (addr instanceof Addr) return addr;
