@@ -20,7 +20,7 @@ import {
 } from './harness.js';
 
 const PROCESSES = 8;
-const OPS = Math.max(60, Math.round(500 * SCALE));
+const OPS = Math.max(60, Math.round(300 * SCALE));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describe('survival: etcd paused, stopped and restarted during a run', () => {

@@ -18,7 +18,7 @@ import {
 } from './harness.js';
 
 const PROCESSES = 8;
-const OPS = Math.max(60, Math.round(500 * SCALE));
+const OPS = Math.max(60, Math.round(300 * SCALE));
 
 describe('survival: the etcd leader killed mid-run', () => {
   const cluster = survivalSuite({ members: 3, build: true });
