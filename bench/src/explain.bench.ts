@@ -33,6 +33,7 @@ const SERVICES = Prefix.parse('10.96.0.0/12');
 const base = CLUSTER.first().toBigInt();
 const v4 = (v: bigint): Addr => Addr.fromBigInt(v, 4);
 
+const t0 = performance.now();
 const nodes: ClusterNode[] = [];
 const pods: ClusterPod[] = [];
 const blocks: PluginBlock[] = [];
@@ -55,7 +56,6 @@ const services: ClusterService[] = [];
 for (let s = 0; s < SIZE.services; s++) {
   services.push({ namespace: `ns-${s % 50}`, name: `svc-${s}`, type: 'ClusterIP', clusterIPs: [v4(SERVICES.first().toBigInt() + BigInt(s + 1))], from: {} });
 }
-const t0 = performance.now();
 const network = clusterNetwork({
   clusterCIDRs: [CLUSTER],
   serviceCIDRs: [SERVICES],

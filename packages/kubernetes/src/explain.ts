@@ -275,6 +275,7 @@ export class AddressExplainer {
       }
     }
     for (const b of network.blocks ?? []) {
+      const block = `${b.cidr}`;
       for (const a of b.allocations ?? []) {
         let leaked = false;
         if (a.kind === 'pod' && a.pod !== undefined && podsKnown) {
@@ -282,7 +283,7 @@ export class AddressExplainer {
           leaked = pod === undefined || !pod.podIPs.some((ip) => ip.equals(a.address));
         }
         const claim = a.kind === 'pod' && a.pod !== undefined ? `pod ${a.pod}` : a.kind === 'tunnel' ? `tunnel ${a.node ?? a.handle ?? `${a.address}`}` : undefined;
-        const holder: AddressHolder = Object.freeze({ kind: 'plugin-allocation', plugin: b.plugin, block: `${b.cidr}`, use: a.kind, handle: a.handle, pod: a.pod, node: a.node, leaked });
+        const holder: AddressHolder = Object.freeze({ kind: 'plugin-allocation', plugin: b.plugin, block, use: a.kind, handle: a.handle, pod: a.pod, node: a.node, leaked });
         this.#hold((a.address), { holder, claim });
       }
     }
