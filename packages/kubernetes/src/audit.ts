@@ -408,8 +408,10 @@ function externals(items: AuditOptions['external']): External[] {
 
 /**
  * audit checks a {@link ClusterNetwork} for overlapping and misplaced addresses, disagreeing settings and running-out
- * capacity, and returns the findings (each with a severity, a stable {@link AuditCode}, a message naming the CIDRs and
- * objects, the objects and a suggested fix) and a capacity summary. It never throws for problems in the network (they
+ * capacity — Kubernetes' own settings and objects, and the CNI plugins' pools, blocks and allocations when the network
+ * has them (`network.pools`, `network.blocks`) — and returns the findings (each with a severity, a stable
+ * {@link AuditCode}, a message naming the CIDRs and objects, the objects and a suggested fix) and a capacity summary
+ * (node blocks, node pod CIDRs, service ranges, plugin pools and blocks). It never throws for problems in the network (they
  * become findings); it throws a {@link KubernetesError} (`ERR_K8S_INVALID_CIDR`, `ERR_K8S_INVALID_ARGUMENT`) for bad options.
  *
  * It runs in O(n log n) over nodes, pods and Services (sorts and sweeps, no pairwise loops): a 5,000-node,
