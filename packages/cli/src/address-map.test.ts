@@ -469,3 +469,21 @@ describe('addressMapSvg properties', () => {
     );
   });
 });
+
+describe('address map of a real cluster', () => {
+  it('draws the minikube cluster-info dump of the shared corpus: its node block, its service range', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { discover } = await import('@ipam/kubernetes');
+    const dump = readFileSync(new URL('../../../../shared/corpus/cluster-info-dump-minikube-excerpt.txt', import.meta.url), 'utf8');
+    const network = await discover({ dump });
+    const report = audit(network);
+    const svg = addressMapSvg(addressMapOfAudit(network, report));
+    const spaces = drawn(svg);
+    const titles = spaces.flatMap((s) => [...s.blocks.keys()]);
+    for (const n of network.nodes) {
+      for (const p of n.podCIDRs) expect(titles).toContain(`${p} — ${n.name}`);
+    }
+    for (const r of report.capacity.services) expect(titles.some((t) => t.startsWith(`${r.serviceCIDR} — `))).toBe(true);
+    expect(network.nodes.length + report.capacity.services.length).toBeGreaterThan(1);
+  });
+});

@@ -430,6 +430,13 @@ function drawSpace(space: AddressMapSpace, index: number, top: number, options: 
       marked.set(key, m);
     }
   }
+  // A faint cell grid over the blocks, when cells are big enough to see: it shows the node blocks of an aggregate.
+  if (cell >= 6 && grid.columns * grid.rows > 1) {
+    const d: string[] = [];
+    for (let c = 1; c < grid.columns; c++) d.push(`M${num(MARGIN + c * cell)} ${num(areaTop)}V${num(areaTop + areaHeight)}`);
+    for (let r = 1; r < grid.rows; r++) d.push(`M${MARGIN} ${num(areaTop + r * cell)}H${MARGIN + size}`);
+    out.push(`<path class="grid" d="${d.join('')}" fill="none" stroke="#ffffff" stroke-opacity="0.5" stroke-width="0.5"/>`);
+  }
   // Cells holding blocks smaller than a cell: a dot and an outline, so they show at any size.
   for (const m of [...marked.values()].sort((p, q) => p.row - q.row || p.column - q.column)) {
     const x = MARGIN + m.column * cell;
@@ -496,10 +503,10 @@ function legend(x: number, top: number, drawn: readonly Drawn[]): { svg: string;
   swatch(FREE, '#888888', 'free space');
   swatch('none', CONFLICT, 'conflict (see tooltip)');
   swatch('none', '#333333', 'cell with smaller blocks', true);
-  out.push(`<text x="${x}" y="${y + 4}" ${FONT} font-size="10" fill="#555555">Addresses run along a Hilbert curve:</text>`);
-  out.push(`<text x="${x}" y="${y + 17}" ${FONT} font-size="10" fill="#555555">every prefix is one rectangle.</text>`);
-  out.push(`<text x="${x}" y="${y + 30}" ${FONT} font-size="10" fill="#555555">Hover a block for details.</text>`);
-  y += 34;
+  out.push(`<text x="${x}" y="${y + 12}" ${FONT} font-size="10" fill="#555555">Addresses run along a Hilbert curve:</text>`);
+  out.push(`<text x="${x}" y="${y + 25}" ${FONT} font-size="10" fill="#555555">every prefix is one rectangle.</text>`);
+  out.push(`<text x="${x}" y="${y + 38}" ${FONT} font-size="10" fill="#555555">Hover a block for details.</text>`);
+  y += 42;
   out.push('</g>');
   return { svg: out.join('\n'), height: y - top };
 }
