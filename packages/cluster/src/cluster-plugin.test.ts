@@ -88,7 +88,7 @@ describe('ipam-cluster executable', () => {
   it('answers VERSION with its spec versions', async () => {
     const r = await run({ cmd: 'VERSION', config: '' });
     expect(r.status).toBe(0);
-    expect(r.json).toEqual({ cniVersion: '1.0.0', supportedVersions: [...CLUSTER_PLUGIN_SPEC_VERSIONS] });
+    expect(r.json).toEqual({ cniVersion: '1.1.0', supportedVersions: [...CLUSTER_PLUGIN_SPEC_VERSIONS] });
   });
 
   it('prints its about text without CNI_COMMAND', async () => {
@@ -167,7 +167,8 @@ describe('ipam-cluster executable', () => {
       dns: {},
     });
     expect((await run({ cmd: 'ADD', config: net(ipam, '0.2.0'), id: 'v020' })).json).toEqual({ cniVersion: '0.2.0', ip4: { ip: '10.253.0.2/24', gateway: '10.253.0.254' }, dns: {} });
-    expect((await run({ cmd: 'ADD', config: net(ipam, '1.1.0'), id: 'v110' })).json).toMatchObject({ code: 1, msg: 'incompatible CNI versions' });
+    expect((await run({ cmd: 'ADD', config: net(ipam, '1.1.0'), id: 'v110' })).json).toEqual({ cniVersion: '1.1.0', ips: [{ address: '10.253.0.3/24', gateway: '10.253.0.254' }], dns: {} });
+    expect((await run({ cmd: 'ADD', config: net(ipam, '1.2.0'), id: 'v120' })).json).toMatchObject({ code: 1, msg: 'incompatible CNI versions' });
   });
 
   it('gives one address per family in a dual-stack configuration', async () => {
@@ -311,6 +312,56 @@ describe('clusterPlugin in-process', () => {
     expect(await call('DEL', 'x')).toEqual([0, '']);
     expect(JSON.parse((await call('CHECK', 'x'))[1])).toMatchObject({ code: 102 });
     expect(await call('CHECK', 'y')).toEqual([0, '']);
+  });
+});
+
+describe('clusterPlugin GC and STATUS (CNI 1.1)', () => {
+  const conf = (extra: Record<string, unknown> = {}, cniVersion = '1.1.0'): string =>
+    JSON.stringify({
+      cniVersion,
+      name: 'n',
+      type: 'bridge',
+      ipam: { type: 'ipam-cluster', etcd: { endpoints: ['http://unused:2379'] }, pool: 'gc', subnet: '10.8.0.0/24', gateway: '10.8.0.1', blockSize: 28 },
+      ...extra,
+    });
+  async function call(store: Store, cmd: string, node: string, stdin: string, id = '', ifname = ''): Promise<[number, any]> {
+    const out: string[] = [];
+    const plugin = clusterPlugin({ store: () => store, env: { NODE_NAME: node } });
+    const env = { CNI_COMMAND: cmd, CNI_CONTAINERID: id, CNI_NETNS: '/n', CNI_IFNAME: ifname, CNI_PATH: '/opt/cni/bin' };
+    const status = await runPlugin(plugin, { env, stdin, stdout: (x) => out.push(x), exit: () => {} });
+    return [status, out.length === 0 ? undefined : JSON.parse(out.join(''))];
+  }
+  const owners = async (store: Store): Promise<string[]> =>
+    (await (await ClusterPool.open({ store, name: 'gc-v4', cidrs: ['10.8.0.0/24'], blockSize: 28, node: 'reader' })).list()).map((a) => `${a.owner}@${a.node}`).sort();
+
+  it('GC releases this node\'s allocations whose attachment is not valid, and nothing of other nodes or gateways', async () => {
+    const store = new MemoryStore();
+    for (const [id, ifname] of [['a', 'eth0'], ['b', 'eth0'], ['c', 'net1'], ['a', 'net1']]) expect((await call(store, 'ADD', 'n1', conf(), id, ifname))[0]).toBe(0);
+    expect((await call(store, 'ADD', 'n2', conf(), 'd', 'eth0'))[0]).toBe(0);
+    const valid = { 'cni.dev/valid-attachments': [{ containerID: 'a', ifname: 'eth0' }, { containerID: 'c', ifname: 'net1' }] };
+    expect(await call(store, 'GC', 'n1', conf(valid))).toEqual([0, undefined]);
+    expect(await owners(store)).toEqual(['<gateway 10.8.0.1>@n1', 'a/eth0@n1', 'c/net1@n1', 'd/eth0@n2']);
+    // Idempotent; an empty list frees every attachment of the node.
+    expect(await call(store, 'GC', 'n1', conf(valid))).toEqual([0, undefined]);
+    expect(await call(store, 'GC', 'n1', conf({ 'cni.dev/valid-attachments': [] }))).toEqual([0, undefined]);
+    expect(await owners(store)).toEqual(['<gateway 10.8.0.1>@n1', 'd/eth0@n2']);
+  });
+
+  it('GC rejects a malformed cni.dev/valid-attachments, freeing nothing', async () => {
+    const store = new MemoryStore();
+    await call(store, 'ADD', 'n1', conf(), 'a', 'eth0');
+    for (const v of ['all', [{ containerID: 'a' }], [null]]) {
+      const [status, json] = await call(store, 'GC', 'n1', conf({ 'cni.dev/valid-attachments': v }));
+      expect([status, json.code, json.details]).toEqual([1, 7, expect.stringContaining('cni.dev/valid-attachments')]);
+    }
+    expect(await owners(store)).toEqual(['<gateway 10.8.0.1>@n1', 'a/eth0@n1']);
+  });
+
+  it('STATUS succeeds when the store answers and is code 50 when etcd is unavailable', async () => {
+    expect(await call(new MemoryStore(), 'STATUS', 'n1', conf())).toEqual([0, undefined]);
+    const down = new MemoryStore({ faults: () => 'unavailable' });
+    const [status, json] = await call(down, 'STATUS', 'n1', conf({}, '1.1.0'));
+    expect([status, json.code, json.msg]).toEqual([1, 50, 'etcd is not available']);
   });
 });
 

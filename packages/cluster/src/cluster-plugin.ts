@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Addr, Prefix } from '@ipam/core';
-import { type CmdArgs, CniConfigError, CniError, type CniIPConfig, type CniResult, type CniResultDns, type CniResultRoute, type Plugin } from '@ipam/cni';
+import { type CmdArgs, CNI_ERROR_CODES, CniConfigError, CniError, type CniIPConfig, type CniResult, type CniResultDns, type CniResultRoute, type Plugin } from '@ipam/cni';
 import { ClusterError } from './cluster-error.js';
 import { ClusterPool } from './cluster-pool.js';
 import { EtcdStore } from './etcd-store.js';
@@ -13,15 +13,15 @@ import { isValidName } from './internal/pool-records.js';
 import type { Store } from './store.js';
 
 /**
- * CLUSTER_PLUGIN_SPEC_VERSIONS are the CNI spec versions `ipam-cluster` accepts, oldest first. 1.1.0 is left out:
- * its GC and STATUS commands are not implemented yet.
+ * CLUSTER_PLUGIN_SPEC_VERSIONS are the CNI spec versions `ipam-cluster` accepts, oldest first; 1.1.0 brings GC and
+ * STATUS.
  *
  * @example
  * ```ts
- * CLUSTER_PLUGIN_SPEC_VERSIONS.at(-1); // '1.0.0'
+ * CLUSTER_PLUGIN_SPEC_VERSIONS.at(-1); // '1.1.0'
  * ```
  */
-export const CLUSTER_PLUGIN_SPEC_VERSIONS: readonly string[] = Object.freeze(['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0']);
+export const CLUSTER_PLUGIN_SPEC_VERSIONS: readonly string[] = Object.freeze(['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0']);
 
 /**
  * CLUSTER_PLUGIN_ERROR_CODES are the numeric CNI error codes `ipam-cluster` prints besides the spec's own (7 for an
@@ -147,6 +147,26 @@ export interface ClusterPluginOptions {
   readonly hostname?: () => string;
   /** ClusterPluginOptions.about is the text printed when `CNI_COMMAND` is unset. */
   readonly about?: string;
+}
+
+/** An owner written by ADD: `<container id>/<ifname>` with a container id as the CNI runtime checks it. */
+const ATTACHMENT_OWNER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*\/[^/]+$/;
+
+/** The attachments `cni.dev/valid-attachments` names, as owners; a CniError (7) naming the path when malformed. */
+function validAttachments(config: Record<string, unknown>): Set<string> {
+  const list = config['cni.dev/valid-attachments'];
+  const bad = (path: string, what: string): CniError => new CniError('ERR_CNI_INVALID_NETWORK_CONFIG', 'invalid GC configuration', `${path}: ${what}`);
+  if (list === undefined) return new Set();
+  if (!Array.isArray(list)) throw bad('cni.dev/valid-attachments', 'is not an array');
+  const out = new Set<string>();
+  list.forEach((a: unknown, i) => {
+    const x = a as { containerID?: unknown; ifname?: unknown } | null;
+    if (typeof x !== 'object' || x === null || typeof x.containerID !== 'string' || typeof x.ifname !== 'string') {
+      throw bad(`cni.dev/valid-attachments[${i}]`, 'is not an object with string "containerID" and "ifname"');
+    }
+    out.add(clusterOwner(x.containerID, x.ifname));
+  });
+  return out;
 }
 
 /** The owner of a gateway address the pool handed out: it can never be a CNI owner (no `<` in ids or pod names). */
@@ -296,6 +316,12 @@ async function reserveGateway(pool: ClusterPool, gw: Addr, signal: AbortSignal):
  * - DEL releases every address of the owner, and succeeds when the owner holds nothing (CNI spec).
  * - CHECK fails unless the owner holds an address in every family (and, when the configuration carries a
  *   `prevResult` with `ips`, unless each of them is listed there).
+ * - GC (spec 1.1) releases every allocation this node made in the network's pools whose attachment
+ *   (`<containerID>/<ifname>`) is not in the configuration's `cni.dev/valid-attachments`; each release is conditional
+ *   on the allocation's sequence number, so an address handed out again meanwhile is left alone. Allocations of other
+ *   nodes, gateways and owners that are not CNI attachments are never touched.
+ * - STATUS (spec 1.1) succeeds when etcd answers and holds the pools as configured, and fails with code 50 (plugin not
+ *   available) when etcd cannot be reached.
  * - VERSION lists {@link CLUSTER_PLUGIN_SPEC_VERSIONS}.
  *
  * Errors are CNI errors on stdout: 7 for an invalid configuration (`details` names the JSON path, such as
@@ -396,6 +422,32 @@ export function clusterPlugin(options: ClusterPluginOptions = {}): Plugin {
           }
         }
       }),
+    gc: (args) =>
+      session(args, async ({ conf, signal, pools }) => {
+        const valid = validAttachments(args.config);
+        for (const { pool } of pools) {
+          for (const a of await pool.list({ signal })) {
+            if (a.node !== conf.node || !ATTACHMENT_OWNER.test(a.owner) || valid.has(a.owner)) continue;
+            try {
+              await pool.release(a, { signal });
+            } catch (e) {
+              // Released or handed out again meanwhile: not ours to free any more.
+              if (!(ClusterError.isInstance(e) && e.code === 'ERR_CLUSTER_NOT_ALLOCATED')) throw e;
+            }
+          }
+        }
+      }),
+    status: async (args) => {
+      try {
+        // Opening the pools reads their definitions from etcd (and checks them against the configuration).
+        await session(args, async () => {});
+      } catch (e) {
+        if (CniError.isInstance(e) && (e as Partial<CniError>).cniCode === CNI_ERROR_CODES.ERR_CNI_TRY_AGAIN_LATER) {
+          throw new CniError('ERR_CNI_PLUGIN_NOT_AVAILABLE', 'etcd is not available', (e as CniError).details);
+        }
+        throw e;
+      }
+    },
     check: (args) =>
       session(args, async ({ owner, signal, pools }) => {
         const prev = (args.config.prevResult as { ips?: unknown } | undefined)?.ips;
