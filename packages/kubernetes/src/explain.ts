@@ -1,6 +1,6 @@
 import { Addr, IPRange, Prefix, PrefixTrie, SPECIAL_RANGES } from '@ipam/core';
 import type { SpecialRangeKind } from '@ipam/core';
-import type { ClusterNetwork, ClusterPod, PoolPlugin } from './cluster-network.js';
+import type { ClusterNetwork, ClusterNode, ClusterPod, ClusterService, IPAddressObject, PluginAllocation, PluginBlock, PoolPlugin } from './cluster-network.js';
 import type { AuditOptions, ExternalNetwork } from './audit.js';
 import { KubernetesError } from './kubernetes-error.js';
 import { parseExternals } from './internal/external.js';
@@ -16,8 +16,8 @@ import { parseExternals } from './internal/external.js';
  * - `node`: an address of a Node's `status.addresses` (`addressType`: `InternalIP`, `ExternalIP`, ...).
  * - `plugin-allocation`: an address a CNI plugin records as handed out (a Calico `IPAMBlock` allocation, a
  *   `CiliumNode`'s `status.ipam.used`), with what it is for (`use`). `leaked` is true when it names a pod that is not
- *   among the cluster's pods, or a pod that does not hold the address (as `calicoctl ipam check` reports it); it is
- *   only decided when the network has pods.
+ *   among the cluster's pods, a pod that has finished, or a pod that does not hold the address (as `calicoctl ipam
+ *   check` reports it); it is only decided when the network has pods.
  * - `ip-address`: a `networking.k8s.io/v1` IPAddress object (the record of an allocated ClusterIP).
  */
 export type AddressHolder =
@@ -178,10 +178,61 @@ export interface ExplainOptions {
   readonly external?: readonly (string | Prefix | ExternalNetwork)[];
 }
 
-interface HolderItem {
-  readonly holder: AddressHolder;
-  /** Who claims the address through this record (`pod ns/name`, `node n`, ...); records of one claimant count once. */
-  readonly claim: string | undefined;
+/**
+ * One record of an address, kept as a reference to the network's object: the holder's JSON form is made when the
+ * address is asked about, so building the index allocates one small object per address and no strings.
+ */
+type HolderItem =
+  | { readonly t: 0; readonly pod: ClusterPod }
+  | { readonly t: 1; readonly service: ClusterService }
+  | { readonly t: 2; readonly node: ClusterNode; readonly type: string }
+  | { readonly t: 3; readonly block: PluginBlock; readonly allocation: PluginAllocation }
+  | { readonly t: 4; readonly object: IPAddressObject };
+type Held = HolderItem | HolderItem[];
+
+const released = (p: ClusterPod): boolean => p.phase === 'Succeeded' || p.phase === 'Failed';
+
+/** Who claims the address through this record (`pod ns/name`, `node n`, ...); records of one claimant count once. */
+function claimOf(x: HolderItem): string | undefined {
+  switch (x.t) {
+    case 0:
+      return released(x.pod) ? undefined : x.pod.hostNetwork ? `node ${x.pod.nodeName ?? `${x.pod.namespace}/${x.pod.name}`}` : `pod ${x.pod.namespace}/${x.pod.name}`;
+    case 1:
+      return `service ${x.service.namespace}/${x.service.name}`;
+    case 2:
+      return `node ${x.node.name}`;
+    case 3: {
+      const a = x.allocation;
+      return a.kind === 'pod' && a.pod !== undefined ? `pod ${a.pod}` : a.kind === 'tunnel' ? `tunnel ${a.node ?? a.handle ?? `${a.address}`}` : undefined;
+    }
+    case 4: {
+      const ref = x.object.parentRef;
+      return ref === undefined ? undefined : ref.startsWith('services ') ? `service ${ref.slice('services '.length)}` : ref;
+    }
+  }
+}
+
+/** The holder's JSON form; `held` are all records of the address, to tell whether an allocation's pod holds it. */
+function holderOf(x: HolderItem, held: readonly HolderItem[], podsKnown: boolean): AddressHolder {
+  switch (x.t) {
+    case 0: {
+      const p = x.pod;
+      return { kind: 'pod', namespace: p.namespace, name: p.name, node: p.nodeName, hostNetwork: p.hostNetwork, phase: p.phase, released: released(p) };
+    }
+    case 1:
+      return { kind: 'service', namespace: x.service.namespace, name: x.service.name, type: x.service.type };
+    case 2:
+      return { kind: 'node', node: x.node.name, addressType: x.type };
+    case 3: {
+      const a = x.allocation;
+      // Leaked: a pod allocation whose pod does not hold the address (gone, finished, or holding another one).
+      const leaked = podsKnown && a.kind === 'pod' && a.pod !== undefined &&
+        !held.some((h) => h.t === 0 && !h.pod.hostNetwork && !released(h.pod) && `${h.pod.namespace}/${h.pod.name}` === a.pod);
+      return { kind: 'plugin-allocation', plugin: x.block.plugin, block: `${x.block.cidr}`, use: a.kind, handle: a.handle, pod: a.pod, node: a.node, leaked };
+    }
+    case 4:
+      return { kind: 'ip-address', parentRef: x.object.parentRef };
+  }
 }
 interface RangeItem {
   readonly range: AddressRange;
@@ -228,8 +279,8 @@ function key6(a: Addr): string {
  * and the IANA special-purpose blocks.
  *
  * The index is a snapshot: build a new one when the network changes. Building it for a 5,000-node, 150,000-pod
- * network takes about a second (325,000 facts), after which it answers several hundred thousand lookups per second;
- * `pnpm bench -- explain` measures both.
+ * network (325,000 facts) takes about half a second: it keeps references to the network's objects and makes an
+ * answer's JSON form when asked. `pnpm bench -- explain` measures the build and the lookups per second.
  *
  * @example
  * ```ts
@@ -239,8 +290,9 @@ function key6(a: Addr): string {
  */
 export class AddressExplainer {
   readonly #trie = new PrefixTrie<TrieEntry>();
-  readonly #hosts4 = new Map<number, HolderItem[]>();
-  readonly #hosts6 = new Map<string, HolderItem[]>();
+  readonly #hosts4 = new Map<number, Held>();
+  readonly #hosts6 = new Map<string, Held>();
+  readonly #podsKnown: boolean;
   #entries = 0;
 
   /**
@@ -253,45 +305,13 @@ export class AddressExplainer {
       throw new KubernetesError('ERR_K8S_INVALID_ARGUMENT', 'explain: network must be a ClusterNetwork (from discover or clusterNetwork)');
     }
     const external = parseExternals('explain', options.external);
-    // ---- holders ----
-    const pods = network.pods ?? [];
-    const podsKnown = pods.length > 0;
-    const podByKey = new Map<string, ClusterPod>();
-    for (const p of pods) {
-      const key = `${p.namespace}/${p.name}`;
-      podByKey.set(key, p);
-      const released = p.phase === 'Succeeded' || p.phase === 'Failed';
-      const holder: AddressHolder = Object.freeze({ kind: 'pod', namespace: p.namespace, name: p.name, node: p.nodeName, hostNetwork: p.hostNetwork, phase: p.phase, released });
-      const claim = released ? undefined : p.hostNetwork ? `node ${p.nodeName ?? key}` : `pod ${key}`;
-      for (const ip of p.podIPs) this.#hold((ip), { holder, claim });
-    }
-    for (const s of network.services ?? []) {
-      const holder: AddressHolder = Object.freeze({ kind: 'service', namespace: s.namespace, name: s.name, type: s.type });
-      for (const ip of s.clusterIPs) this.#hold((ip), { holder, claim: `service ${s.namespace}/${s.name}` });
-    }
-    for (const n of network.nodes ?? []) {
-      for (const a of n.addresses) {
-        this.#hold((a.address), { holder: Object.freeze({ kind: 'node', node: n.name, addressType: a.type }), claim: `node ${n.name}` });
-      }
-    }
-    for (const b of network.blocks ?? []) {
-      const block = `${b.cidr}`;
-      for (const a of b.allocations ?? []) {
-        let leaked = false;
-        if (a.kind === 'pod' && a.pod !== undefined && podsKnown) {
-          const pod = podByKey.get(a.pod);
-          leaked = pod === undefined || !pod.podIPs.some((ip) => ip.equals(a.address));
-        }
-        const claim = a.kind === 'pod' && a.pod !== undefined ? `pod ${a.pod}` : a.kind === 'tunnel' ? `tunnel ${a.node ?? a.handle ?? `${a.address}`}` : undefined;
-        const holder: AddressHolder = Object.freeze({ kind: 'plugin-allocation', plugin: b.plugin, block, use: a.kind, handle: a.handle, pod: a.pod, node: a.node, leaked });
-        this.#hold((a.address), { holder, claim });
-      }
-    }
-    for (const o of network.ipAddresses ?? []) {
-      const ref = o.parentRef;
-      const claim = ref === undefined ? undefined : ref.startsWith('services ') ? `service ${ref.slice('services '.length)}` : ref;
-      this.#hold((o.address), { holder: Object.freeze({ kind: 'ip-address', parentRef: ref }), claim });
-    }
+    // ---- holders, in the documented order: pods, Services, nodes, plugin allocations, IPAddress objects ----
+    this.#podsKnown = (network.pods ?? []).length > 0;
+    for (const pod of network.pods ?? []) for (const ip of pod.podIPs) this.#hold(ip, { t: 0, pod });
+    for (const service of network.services ?? []) for (const ip of service.clusterIPs) this.#hold(ip, { t: 1, service });
+    for (const node of network.nodes ?? []) for (const a of node.addresses) this.#hold(a.address, { t: 2, node, type: a.type });
+    for (const block of network.blocks ?? []) for (const allocation of block.allocations ?? []) this.#hold(allocation.address, { t: 3, block, allocation });
+    for (const object of network.ipAddresses ?? []) this.#hold(object.address, { t: 4, object });
     // ---- ranges ----
     for (const n of network.nodes ?? []) for (const p of n.podCIDRs) this.#range(p, { kind: 'node-pod-cidr', node: n.name });
     for (const b of network.blocks ?? []) {
@@ -340,14 +360,12 @@ export class AddressExplainer {
     this.#entries++;
     if (a.family === 4) {
       const k = key4(a);
-      const items = this.#hosts4.get(k);
-      if (items === undefined) this.#hosts4.set(k, [item]);
-      else items.push(item);
+      const had = this.#hosts4.get(k);
+      this.#hosts4.set(k, had === undefined ? item : Array.isArray(had) ? (had.push(item), had) : [had, item]);
     } else {
       const k = key6(a);
-      const items = this.#hosts6.get(k);
-      if (items === undefined) this.#hosts6.set(k, [item]);
-      else items.push(item);
+      const had = this.#hosts6.get(k);
+      this.#hosts6.set(k, had === undefined ? item : Array.isArray(had) ? (had.push(item), had) : [had, item]);
     }
   }
 
@@ -388,12 +406,14 @@ export class AddressExplainer {
     const a = toAddr(addr);
     const bare = a.zone === undefined ? a : a.withZone('');
     // Holders were indexed in the documented order (pods, Services, nodes, plugin allocations, IPAddress objects).
-    const held = bare.family === 4 ? this.#hosts4.get(key4(bare)) : this.#hosts6.get(key6(bare));
+    const found = bare.family === 4 ? this.#hosts4.get(key4(bare)) : this.#hosts6.get(key6(bare));
+    const held = found === undefined ? [] : Array.isArray(found) ? found : [found];
     const holders: AddressHolder[] = [];
     const claimants: string[] = [];
-    for (const item of held ?? []) {
-      holders.push(item.holder);
-      if (item.claim !== undefined && !claimants.includes(item.claim)) claimants.push(item.claim);
+    for (const item of held) {
+      holders.push(holderOf(item, held, this.#podsKnown));
+      const claim = claimOf(item);
+      if (claim !== undefined && !claimants.includes(claim)) claimants.push(claim);
     }
     const claims = claimants.length;
     const match = this.#trie.longestMatch(bare);
