@@ -206,10 +206,18 @@ describe('addressMapOfAudit', () => {
     const pool: PluginPool = { plugin: 'calico', name: 'default-ipv4-ippool', cidrs: [P('10.244.0.0/16')], blockSize: 26, disabled: false, options: {}, from: { object: 'IPPool/default-ipv4-ippool' } };
     const alloc = (a: string, pod: string): PluginAllocation => ({ address: A(a), handle: `h-${a}`, kind: 'pod', pod, node: 'worker-1' });
     const block: PluginBlock = { plugin: 'calico', pool: 'default-ipv4-ippool', cidr: P('10.244.1.0/26'), node: 'worker-1', allocations: [alloc('10.244.1.5', 'default/web-0'), alloc('10.244.1.6', 'default/web-1')], from: {} };
-    const map = mapOf(cluster({ pools: [pool], blocks: [block] }));
+    const map = mapOf(cluster({ pools: [pool], blocks: [block] }), ['10.244.192.0/18']);
     const space = map.spaces.find((s) => s.title.startsWith('Calico pool'))!;
+    expect(space.notes).toEqual([
+      'calico pool default-ipv4-ippool: < 0.1 % used by addresses, 1 block in use of /26',
+      'conflict PLUGIN_POOL_OVERLAPS_EXTERNAL: Calico pool default-ipv4-ippool 10.244.0.0/16 overlaps external network 10.244.192.0/18: pods there cannot reach it',
+    ]);
     expect([space.title, `${space.prefix}`, space.cellBits]).toEqual(['Calico pool default-ipv4-ippool IPv4', '10.244.0.0/16', 26]);
-    expect(space.blocks.map((b) => [`${b.prefix}`, b.kind, b.label, b.utilisation])).toEqual([['10.244.1.0/26', 'block', 'worker-1', 2 / 64]]);
+    expect(space.blocks.map((b) => [`${b.prefix}`, b.kind, b.label, b.utilisation, b.conflict])).toEqual([
+      ['10.244.1.0/26', 'block', 'worker-1', 2 / 64, undefined],
+      ['10.244.192.0/18', 'external', '10.244.192.0/18', undefined, true],
+    ]);
+    expect(space.blocks[0]!.detail).toBe('2 of 64 addresses allocated\naffine to node worker-1');
     // 1,024 /26 blocks would make 1,024 cells: within the default cap.
     expect(addressMapGrid(space).cellBits).toBe(26);
   });

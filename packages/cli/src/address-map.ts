@@ -320,6 +320,7 @@ function thousands(n: number | bigint): string {
 }
 
 function percentText(u: number): string {
+  if (u > 0 && u < 0.001) return '< 0.1 %';
   return `${(Math.round(u * 1000) / 10).toString()} %`;
 }
 
@@ -621,10 +622,18 @@ function finish(d: Draft): AddressMapBlock {
 
 /** Applies findings to drafts: a finding concerns a draft when one of its objects is the draft's and its message names the prefix. */
 function applyFindings(drafts: readonly Draft[], findings: readonly AuditFinding[]): void {
+  // Indexed by object name, so a 5,000-node audit with a finding per node stays linear.
+  const byObject = new Map<string, Draft[]>();
+  for (const d of drafts) for (const o of d.objects) byObject.set(o, [...(byObject.get(o) ?? []), d]);
   for (const f of findings) {
-    const concerned = drafts.filter((d) => d.objects.some((o) => f.objects.some((fo) => fo === o || fo.startsWith(`${o} (`))));
-    if (concerned.length === 0) continue;
-    const named = concerned.filter((d) => names(f.message, d.prefix));
+    const concerned = new Set<Draft>();
+    for (const fo of f.objects) {
+      // `Calico pool p (file: x, IPPool/p)`: the name before the place it was read.
+      const cut = fo.indexOf(' (');
+      for (const key of cut < 0 ? [fo] : [fo, fo.slice(0, cut)]) for (const d of byObject.get(key) ?? []) concerned.add(d);
+    }
+    if (concerned.size === 0) continue;
+    const named = [...concerned].filter((d) => names(f.message, d.prefix));
     for (const d of named.length > 0 ? named : concerned) {
       const line = `${f.code}: ${f.message}`;
       if (CONFLICT_CODES.has(f.code)) {
@@ -837,7 +846,7 @@ function firstBlocks(space: Prefix, bits: number, count: bigint): Prefix[] {
 }
 
 /**
- * addressMapOfPlan builds the {@link AddressMap} of a {@link Plan}: per family the planned cluster CIDR, with the
+ * addressMapOfPlan builds the {@link AddressMap} of a `Plan` (from `@ipam/kubernetes`): per family the planned cluster CIDR, with the
  * node blocks the required nodes take (drawn as the fewest prefixes covering them, one cell per node block where
  * the cap allows) and the room left; and the planned service range, with the addresses the required Services take.
  *
