@@ -421,6 +421,20 @@ describe('addressMapSvg properties', () => {
     );
   });
 
+  it('draws overlapping (conflicting) and outside blocks once each too, and stays well-formed', () => {
+    fc.assert(
+      fc.property(spaceWithBlocks, fc.array(fc.constantFrom('10.0.0.0/8', '::/0', '192.168.0.0/24', 'fd00::/64'), { maxLength: 3 }), ({ space, blocks, maxCells }, others) => {
+        // Every block twice (the same pod CIDR on two nodes), and blocks that may lie outside.
+        const all = [...blocks, ...blocks, ...others.map(P)];
+        const map: AddressMap = { title: 'T', spaces: [{ title: 'S', prefix: space, blocks: all.map((p, i) => ({ prefix: p, kind: 'node', label: `n${i}`, conflict: i % 2 === 0 })) }] };
+        const [s] = drawn(addressMapSvg(map, { maxCells }));
+        expect([...s!.blocks.keys()].sort()).toEqual(all.map((p, i) => `${p} — n${i}`).sort());
+        expect([...s!.blocks.values()].every((b) => b.length === 1)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('lays an aligned prefix out as exactly the cells of its rectangle (Hilbert order keeps prefixes contiguous)', () => {
     fc.assert(
       fc.property(spaceWithBlocks, fc.bigInt({ min: 0n, max: (1n << 24n) - 1n }), fc.nat(24), ({ space, maxCells, cellBits }, at, depth) => {
