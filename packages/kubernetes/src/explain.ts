@@ -213,7 +213,7 @@ function claimOf(x: HolderItem): string | undefined {
 }
 
 /** The holder's JSON form; `held` are all records of the address, to tell whether an allocation's pod holds it. */
-function holderOf(x: HolderItem, held: readonly HolderItem[], podsKnown: boolean): AddressHolder {
+function holderOf(x: HolderItem, held: readonly HolderItem[], podsKnown: boolean, blockText: (b: PluginBlock) => string): AddressHolder {
   switch (x.t) {
     case 0: {
       const p = x.pod;
@@ -228,7 +228,7 @@ function holderOf(x: HolderItem, held: readonly HolderItem[], podsKnown: boolean
       // Leaked: a pod allocation whose pod does not hold the address (gone, finished, or holding another one).
       const leaked = podsKnown && a.kind === 'pod' && a.pod !== undefined &&
         !held.some((h) => h.t === 0 && !h.pod.hostNetwork && !released(h.pod) && `${h.pod.namespace}/${h.pod.name}` === a.pod);
-      return { kind: 'plugin-allocation', plugin: x.block.plugin, block: `${x.block.cidr}`, use: a.kind, handle: a.handle, pod: a.pod, node: a.node, leaked };
+      return { kind: 'plugin-allocation', plugin: x.block.plugin, block: blockText(x.block), use: a.kind, handle: a.handle, pod: a.pod, node: a.node, leaked };
     }
     case 4:
       return { kind: 'ip-address', parentRef: x.object.parentRef };
@@ -293,6 +293,12 @@ export class AddressExplainer {
   readonly #hosts4 = new Map<number, Held>();
   readonly #hosts6 = new Map<string, Held>();
   readonly #podsKnown: boolean;
+  readonly #blockText = new Map<PluginBlock, string>();
+  readonly #blockOf = (b: PluginBlock): string => {
+    let text = this.#blockText.get(b);
+    if (text === undefined) this.#blockText.set(b, (text = `${b.cidr}`));
+    return text;
+  };
   #entries = 0;
 
   /**
@@ -411,7 +417,7 @@ export class AddressExplainer {
     const holders: AddressHolder[] = [];
     const claimants: string[] = [];
     for (const item of held) {
-      holders.push(holderOf(item, held, this.#podsKnown));
+      holders.push(holderOf(item, held, this.#podsKnown, this.#blockOf));
       const claim = claimOf(item);
       if (claim !== undefined && !claimants.includes(claim)) claimants.push(claim);
     }
