@@ -799,3 +799,32 @@ describe('audit: CNI plugin pools read from the plugin fixtures', () => {
     expect(formatAuditReport(weave)).toMatch(/\nWeave +weave +10\.32\.0\.0\/12 +- +- +0 +1,048,576 +- +- +-\n?/);
   });
 });
+
+describe('audit: CNI plugin pools (properties)', () => {
+  const addrIn = fc.integer({ min: 0, max: 255 }).map((i) => Addr.fromBigInt(0x0a000000n + BigInt(i), 4));
+  const prefixIn = fc.tuple(addrIn, fc.integer({ min: 24, max: 30 })).map(([a, bits]) => a.prefix(bits));
+  const arbitrary = fc.record({
+    pools: fc.array(fc.array(prefixIn, { minLength: 1, maxLength: 2 }), { maxLength: 4 }),
+    pods: fc.array(fc.record({ ips: fc.array(addrIn, { maxLength: 2 }), host: fc.boolean(), done: fc.boolean() }), { maxLength: 10 }),
+  });
+
+  it('flags exactly the pods whose address is in no pool, and every pair of overlapping pools', () => {
+    fc.assert(
+      fc.property(arbitrary, ({ pools, pods }) => {
+        const init: ClusterNetworkInit = {
+          pools: pools.map((cidrs, i) => pluginPool('calico', `p${i}`, cidrs.map(String))),
+          pods: pods.map((p, i) => pod('ns', `pod-${i}`, undefined, p.ips.map(String), { hostNetwork: p.host, phase: p.done ? 'Succeeded' : 'Running' })),
+        };
+        const r = run(init);
+        // The model: brute force over pods × pools and pool pairs.
+        const all = pools.flat();
+        const stray = pods.flatMap((p, i) => (p.host || p.done || all.length === 0 ? [] : p.ips.filter((ip) => !all.some((c) => c.contains(ip))).map((ip) => `Pod ns/pod-${i} ${ip}`)));
+        expect(only(r, 'POD_IP_OUTSIDE_PLUGIN_POOL').map((f) => `${f.objects[0]} ${f.message.match(/has IP (\S+),/)![1]}`).sort()).toEqual(stray.sort());
+        let pairs = 0;
+        for (let i = 0; i < pools.length; i++) for (let j = i + 1; j < pools.length; j++) for (const a of pools[i]!) for (const b of pools[j]!) if (a.overlaps(b)) pairs++;
+        expect(only(r, 'PLUGIN_POOLS_OVERLAP')).toHaveLength(pairs);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
