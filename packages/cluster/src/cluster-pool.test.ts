@@ -642,6 +642,8 @@ describe('ClusterPool corrupt store contents', () => {
     ['pools/small/owners/x', bytes('{"t":"ipam/owner","v":1,"o":"y","a":[["10.0.0.0/30",1,1]]}'), 'not the key\'s owner "x"'],
     // an owner index record naming a block outside the pool
     ['pools/small/owners/x', bytes('{"t":"ipam/owner","v":1,"o":"x","a":[["10.9.0.0/30",1,1]]}'), 'not a block of the pool'],
+    // an owner index record with an offset outside its /30 block
+    ['pools/small/owners/x', bytes('{"t":"ipam/owner","v":1,"o":"x","a":[["10.0.0.0/30",4,1]]}'), 'entry 0 has an offset outside 0…3'],
     // an owner index record with nothing in it
     ['pools/small/owners/x', bytes('{"t":"ipam/owner","v":1,"o":"x","a":[]}'), '"a" is not a non-empty array'],
     // an owner key that is not escaped the canonical way

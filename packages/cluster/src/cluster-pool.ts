@@ -929,7 +929,7 @@ export class ClusterPool {
       const p = Prefix.tryParse(text);
       return p !== undefined && p.toString() === text && p.bits === this.#geo.blockSize && this.#geo.indexOf(p) !== undefined;
     };
-    const entries = decodeOwner(api, entry.key, entry.value, owner, isBlock);
+    const entries = decodeOwner(api, entry.key, entry.value, owner, isBlock, this.#geo.blockAddrs);
     return { key: entry.key, owner, modRevision: entry.modRevision, entries };
   }
 

@@ -45,9 +45,10 @@ export function encodeOwner(owner: string, entries: readonly OwnerEntry[]): Uint
 
 /**
  * decodeOwner decodes the owner index record at `key` of `owner`: `{"t":"ipam/owner","v":1,"o":"<owner>","a":[[block,
- * offset, seq], ...]}` with a non-empty, duplicate-free list; `isBlock` tells whether a block text is a block of the pool.
+ * offset, seq], ...]}` with a non-empty, duplicate-free list; `isBlock` tells whether a block text is a block of the pool,
+ * and offsets are below `blockAddrs`.
  */
-export function decodeOwner(api: string, key: string, bytes: Uint8Array, owner: string, isBlock: (block: string) => boolean): OwnerEntry[] {
+export function decodeOwner(api: string, key: string, bytes: Uint8Array, owner: string, isBlock: (block: string) => boolean, blockAddrs: number): OwnerEntry[] {
   const o = parseObject(api, key, bytes, OWNER_MARKER);
   onlyFields(api, key, o, ['t', 'v', 'o', 'a'], 'the owner record');
   if (o['o'] !== owner) throw corrupt(api, key, `"o" is ${JSON.stringify(o['o'])}, not the key's owner ${JSON.stringify(owner)}`);
@@ -59,7 +60,7 @@ export function decodeOwner(api: string, key: string, bytes: Uint8Array, owner: 
     if (!Array.isArray(x) || x.length !== 3) throw corrupt(api, key, `entry ${i} is not [block, offset, seq]`);
     const [block, offset, seq] = x as unknown[];
     if (typeof block !== 'string' || !isBlock(block)) throw corrupt(api, key, `entry ${i} names ${JSON.stringify(block)}, not a block of the pool`);
-    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0) throw corrupt(api, key, `entry ${i} has no valid offset`);
+    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0 || offset >= blockAddrs) throw corrupt(api, key, `entry ${i} has an offset outside 0…${blockAddrs - 1}`);
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) throw corrupt(api, key, `entry ${i} has no valid sequence number`);
     const id = `${block}#${offset}`;
     if (seen.has(id)) throw corrupt(api, key, `entry ${i} repeats ${block} offset ${offset}`);
