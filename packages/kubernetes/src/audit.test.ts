@@ -714,6 +714,21 @@ describe('audit: CNI plugin pools', () => {
     expect(codes(run(calico({ nodes: [] })))).not.toContain('PLUGIN_BLOCK_NODE_MISSING');
   });
 
+  it("PLUGIN_BLOCK_OUTSIDE_POOL: a block in none of its plugin's pools of its family", () => {
+    const stray = pluginBlock('flannel', '10.42.3.0/24', 'worker-3', undefined);
+    const r = run(healthy({
+      pools: [pluginPool('flannel', 'flannel', ['10.244.0.0/16'], 24), pluginPool('calico', 'other', ['10.42.0.0/16'])],
+      blocks: [pluginBlock('flannel', '10.244.1.0/24', 'worker-1', undefined), stray, pluginBlock('flannel', 'fd00:10:244:3::/64', 'worker-3', undefined)],
+    }));
+    const f = only(r, 'PLUGIN_BLOCK_OUTSIDE_POOL');
+    // Another plugin's pool does not count, and no IPv6 Flannel pool is known, so the IPv6 block is not judged.
+    expect(f.map((x) => [x.severity, x.message])).toEqual([['error', 'Flannel block 10.42.3.0/24 of node worker-3 is in none of the pools Flannel pool flannel 10.244.0.0/16']]);
+    expect(f[0]!.objects).toEqual(['Flannel block 10.42.3.0/24 (IPAMBlock/10.42.3.0/24)', 'Flannel pool flannel (IPPool/flannel)']);
+    // blocks without any known pool of their plugin are not judged
+    expect(codes(run(healthy({ blocks: [stray] })))).not.toContain('PLUGIN_BLOCK_OUTSIDE_POOL');
+    expect(codes(run(calico()))).not.toContain('PLUGIN_BLOCK_OUTSIDE_POOL');
+  });
+
   it('PLUGIN_ALLOCATION_LEAKED: pods gone or holding another address, and tunnels of departed nodes', () => {
     const r = run(calico({
       blocks: [pluginBlock('calico', '10.244.1.0/26', 'worker-1', [

@@ -73,6 +73,9 @@ export type AuditSeverity = 'error' | 'warning' | 'info';
  *   or above the threshold, or fully, for plugins that give a node a fixed block (Cilium's pod CIDRs). Calico blocks
  *   are not checked (Calico takes another block, or borrows, when one fills; the pool's use is what counts); they
  *   are in the capacity summary.
+ * - `PLUGIN_BLOCK_OUTSIDE_POOL` (error): a block of a plugin whose pools of that family are known lies in none of
+ *   them: the node hands out addresses the pools do not cover (a Flannel node subnet outside `Network`, a
+ *   CiliumNode pod CIDR left from an old cluster pool), which routes and masquerading rules built from the pools miss.
  * - `PLUGIN_BLOCK_NODE_MISSING` (warning): a block is affine to a node that no longer exists (checked when the
  *   network has nodes).
  * - `PLUGIN_ALLOCATION_LEAKED` (warning): a recorded allocation whose pod no longer exists or does not hold the
@@ -126,6 +129,7 @@ export type AuditCode =
   | 'PLUGIN_POOL_FULL'
   | 'PLUGIN_BLOCK_NEAR_FULL'
   | 'PLUGIN_BLOCK_FULL'
+  | 'PLUGIN_BLOCK_OUTSIDE_POOL'
   | 'PLUGIN_BLOCK_NODE_MISSING'
   | 'PLUGIN_ALLOCATION_LEAKED'
   | 'POD_IP_OUTSIDE_PLUGIN_POOL'
@@ -892,6 +896,14 @@ function pluginChecks(network: ClusterNetwork, ctx: PluginContext, add: Add): { 
     if (pool !== undefined) {
       const u = perPool.get(pool) ?? { blocks: 0, allocated: undefined };
       perPool.set(pool, { blocks: u.blocks + 1, allocated: allocated === undefined ? u.allocated : (u.allocated ?? 0) + allocated });
+    }
+    if (pool === undefined) {
+      const family = pools.filter((p) => p.plugin === b.plugin && p.cidrs.some((c) => c.family === b.cidr.family));
+      if (family.length > 0) {
+        add('PLUGIN_BLOCK_OUTSIDE_POOL', 'error', `${PLUGIN[b.plugin]} block ${b.cidr}${b.node === undefined ? '' : ` of node ${b.node}`} is in none of the pools ${list(family.map((p) => poolText(p)))}`,
+          [blockObj(b), ...family.map(poolObj)],
+          'the block was handed out from an earlier pool configuration: drain the node and let the plugin give it a block from the current pools, or add the old range back as a pool');
+      }
     }
     if (b.node !== undefined && network.nodes.length > 0 && !nodeNames.has(b.node)) {
       add('PLUGIN_BLOCK_NODE_MISSING', 'warning', `${PLUGIN[b.plugin]} block ${b.cidr} is affine to node ${b.node}, which no longer exists${allocated ? ` (${allocated} addresses still allocated)` : ''}`,
