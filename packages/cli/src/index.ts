@@ -1,2 +1,15 @@
-/** VERSION is the version of @ipam/cli. (placeholder until the CLI lands) */
-export const VERSION = '0.0.0';
+export { run, VERSION, EXIT_CODES } from './run.js';
+export type { CliIo } from './internal/io.js';
+export {
+  addressMapSvg,
+  addressMapOfAudit,
+  addressMapOfPlan,
+  addressMapGrid,
+  type AddressMap,
+  type AddressMapSpace,
+  type AddressMapBlock,
+  type AddressMapBlockKind,
+  type AddressMapSvgOptions,
+  type AddressMapGrid,
+  type AddressMapRect,
+} from './address-map.js';
