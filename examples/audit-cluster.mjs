@@ -1,9 +1,11 @@
 // Audits a Kubernetes cluster's address space from `kubectl cluster-info dump` output with @ipam/kubernetes, then
 // plans a replacement cluster clear of everything the audit found in use.
 //
-//   pnpm start                                   (the embedded example cluster)
-//   pnpm start -- path/to/dump.txt [external CIDR...]
-//   kubectl cluster-info dump -A > dump.txt && pnpm start -- dump.txt 10.0.0.0/16
+//   node examples/audit-cluster.mjs                          (the embedded example cluster)
+//   node examples/audit-cluster.mjs path/to/dump.txt [external CIDR...]
+//   kubectl cluster-info dump -A > dump.txt && node examples/audit-cluster.mjs dump.txt 10.0.0.0/16
+//
+// `pnpm start` runs the same audit with the `ipam` command instead, and also draws the address map.
 //
 // The embedded example (examples/example-cluster/cluster-info-dump.txt) is a dual-stack kubeadm cluster of five
 // nodes with the mistakes an audit exists to find, and an office VPN (10.96.64.0/18) routed to it.

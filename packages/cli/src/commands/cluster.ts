@@ -108,7 +108,15 @@ export async function auditCommand(ctx: Ctx, flags: InputFlags & { 'fail-on'?: s
   const network = await discovered(ctx, flags);
   const report = audit(network, { external, ...(threshold === undefined ? {} : { pluginPoolThreshold: threshold }) });
   if (ctx.output === 'table') {
-    const text = formatAuditReport(report, { maxObjects: 3 });
+    const n = (k: number, what: string): string => `${k.toLocaleString('en')} ${what}${k === 1 ? '' : 's'}`;
+    const header =
+      `Cluster: ${n(network.nodes.length, 'node')}, ${n(network.pods.length, 'pod')}, ${n(network.services.length, 'Service')}` +
+      `${network.pools.length > 0 ? `, ${n(network.pools.length, 'CNI plugin pool')}` : ''}\n` +
+      `  cluster CIDR ${network.clusterCIDRs.join(', ') || '(unknown)'}; service CIDR ${network.serviceCIDRs.join(', ') || '(unknown)'}\n` +
+      (external.length > 0 ? `  external networks: ${external.map((e) => `${e.cidr} (${e.name})`).join(', ')}\n` : '') +
+      '\n';
+    const body = formatAuditReport(report, { maxObjects: 3 });
+    const text = header + body + (body.endsWith('\n') ? '' : '\n');
     ctx.io.stdout(ctx.color ? text.replace(/^(\s*)(error|warning)\b/gm, (_m, s: string, sev: string) => s + paint(ctx, sev === 'error' ? 'red' : 'yellow', sev)) : text);
   } else {
     printDocument(ctx, 'audit', {
