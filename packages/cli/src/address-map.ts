@@ -84,6 +84,14 @@ export interface AddressMapRect {
   readonly height: number;
 }
 
+/** AddressMapCell is the position of one cell of an {@link AddressMapGrid}. */
+export interface AddressMapCell {
+  /** AddressMapCell.column is the cell's column, from 0 at the left. */
+  readonly column: number;
+  /** AddressMapCell.row is the cell's row, from 0 at the top. */
+  readonly row: number;
+}
+
 /**
  * AddressMapGrid is how {@link addressMapSvg} lays out one space: `2^k` cells of `/cellBits` each, in Hilbert-curve
  * order over a square of `2^(k/2)` × `2^(k/2)` cells (for odd k, two such squares side by side, the lower half of
@@ -100,7 +108,7 @@ export interface AddressMapGrid {
   /** AddressMapGrid.rows is the height of the grid, in cells. */
   readonly rows: number;
   /** AddressMapGrid.cellOf returns the column and row of the cell holding `addr`, or undefined when `addr` is outside the space. */
-  cellOf(addr: Addr): { readonly column: number; readonly row: number } | undefined;
+  cellOf(addr: Addr): AddressMapCell | undefined;
   /**
    * AddressMapGrid.rectOf returns the rectangle `prefix` covers, in cells: the whole grid for a prefix that holds
    * the space, undefined for one outside it. A prefix smaller than a cell gets its exact share of its cell, down to
@@ -206,7 +214,7 @@ class Grid implements AddressMapGrid {
     this.columns = k % 2 === 1 ? 2 * this.rows : this.rows;
   }
 
-  cellOf(addr: Addr): { column: number; row: number } | undefined {
+  cellOf(addr: Addr): AddressMapCell | undefined {
     if (!this.space.contains(addr)) return undefined;
     const r = this.#rect((addr.toBigInt() - this.#base) >> BigInt(this.#h - this.#k), this.#k);
     return { column: r.x, row: r.y };

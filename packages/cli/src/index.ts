@@ -12,4 +12,5 @@ export {
   type AddressMapSvgOptions,
   type AddressMapGrid,
   type AddressMapRect,
+  type AddressMapCell,
 } from './address-map.js';

@@ -16,7 +16,18 @@ export const VERSION = '0.0.0';
  * - `warnings` (3): `audit --fail-on warning` found warnings and no errors;
  * - `errors` (4): `audit` found errors (unless `--fail-on never`).
  */
-export const EXIT_CODES = { ok: 0, failure: 1, usage: 2, warnings: 3, errors: 4 } as const;
+export const EXIT_CODES = {
+  /** EXIT_CODES.ok: done. */
+  ok: 0,
+  /** EXIT_CODES.failure: the work could not be done, or `cni lint` found problems. */
+  failure: 1,
+  /** EXIT_CODES.usage: the command line is wrong. */
+  usage: 2,
+  /** EXIT_CODES.warnings: `audit --fail-on warning` found warnings. */
+  warnings: 3,
+  /** EXIT_CODES.errors: `audit` found errors. */
+  errors: 4,
+} as const;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 const GLOBAL: Options = {
