@@ -172,7 +172,10 @@ export function planCommand(
     families,
     avoid,
   });
-  if (ctx.output === 'table') ctx.io.stdout(`${formatPlan(p)}\n`);
+  if (ctx.output === 'table') {
+    const text = formatPlan(p);
+    ctx.io.stdout(text.endsWith('\n') ? text : `${text}\n`);
+  }
   else printDocument(ctx, 'plan', { plan: p });
   if (flags.svg !== undefined) writeSvg(ctx, flags.svg, addressMapSvg(addressMapOfPlan(p)));
   return 0;
