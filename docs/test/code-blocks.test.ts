@@ -44,6 +44,11 @@ const BLOCKS_DIR = join(ROOT, 'docs', '.blocks');
 /** Files a guide's blocks read, copied into the directory they run in: name there → path in the repository. */
 const FIXTURES: Record<string, Record<string, string>> = {
   'docs/guides/quick-start.md': { 'dump.txt': 'examples/example-cluster/cluster-info-dump.txt' },
+  'docs/guides/audit-a-cluster.md': {
+    'dump.txt': 'examples/example-cluster/cluster-info-dump.txt',
+    'calico-ippools.json': 'packages/kubernetes/test/fixtures/plugins/calico/ippools-crd.json',
+    'calico-ipam.yaml': 'packages/kubernetes/test/fixtures/plugins/calico/ipam.yaml',
+  },
 };
 
 /**
