@@ -1,33 +1,10 @@
 // Builds the `ipam-cluster` executable (dist/bin/ipam-cluster.cjs) before the tests that spawn it, when it is missing
-// or older than this package's sources or the builds of @ipam/core and @ipam/cni it bundles. Only the executable is
-// built (no declarations), so this costs about a second and leaves the library's dist alone.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// or older than this package's sources or the builds of @ipam/core and @ipam/cni it bundles.
 import { fileURLToPath } from 'node:url';
-import { build } from 'tsup';
+import { buildBinsIfStale } from '../../../scripts/build-bins-if-stale.js';
 import { binConfig } from '../tsup.config.js';
-
-function newest(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
 
 export default async function setup(): Promise<void> {
   const pkg = fileURLToPath(new URL('..', import.meta.url));
-  const bin = join(pkg, 'dist/bin/ipam-cluster.cjs');
-  const deps = ['src', 'node_modules/@ipam/core/dist', 'node_modules/@ipam/cni/dist'].map((d) => newest(join(pkg, d)));
-  if (existsSync(bin) && statSync(bin).mtimeMs >= Math.max(...deps)) return;
-  const cwd = process.cwd();
-  process.chdir(pkg);
-  try {
-    await build({ ...binConfig, config: false, silent: true });
-  } finally {
-    process.chdir(cwd);
-  }
-  if (!existsSync(bin)) throw new Error(`global-setup: tsup did not write ${bin}`);
+  await buildBinsIfStale(pkg, ['dist/bin/ipam-cluster.cjs'], ['@ipam/core', '@ipam/cni'], binConfig);
 }
