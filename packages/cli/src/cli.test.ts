@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { Addr, Prefix, specialRangesOf } from '@ipam/core';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+// The kubernetes package's stand-in for kube-apiserver (HTTPS with a test CA; no real API server can be had here).
+import { listsOfDump, startFakeApiServer } from '../../kubernetes/test/fake-apiserver.js';
+import { writeKubeconfig } from '../../kubernetes/test/kubeconfig.js';
+import { makeTestPki } from '../../kubernetes/test/test-pki.js';
 import { elements, parseXml } from './internal/xml.js';
 import { run } from './index.js';
 
@@ -25,6 +29,16 @@ function ipam(args: string[], options: { input?: string; bin?: string } = {}): {
   delete env['NO_COLOR'];
   const r = spawnSync(process.execPath, [options.bin ?? BIN, ...args], { cwd: tmp, encoding: 'utf8', env, input: options.input ?? '', maxBuffer: 1 << 26 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+/** ipam, without blocking this process: for tests whose servers (the fake API server) live in this process. */
+function ipamAsync(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env['NO_COLOR'];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: tmp, encoding: 'utf8', env, maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
+    });
+  });
 }
 const json = (args: string[]): { code: number; doc: Record<string, unknown> } => {
   const r = ipam([...args, '-o', 'json']);
@@ -247,6 +261,37 @@ describe('pnpm start (the README\'s first command)', () => {
     expect(r.stdout).toContain('error     NODE_POD_CIDRS_OVERLAP');
     expect(r.stderr).toBe(`address map written to ${svg}\n`);
     expect(parseXml(readFileSync(svg, 'utf8')).name).toBe('svg');
+  });
+});
+
+describe('ipam against a live cluster', () => {
+  it('audits and explains through --kubeconfig and --context, as from the dump', async () => {
+    const pki = makeTestPki(tmp);
+    const server = await startFakeApiServer({ pki, lists: listsOfDump(readFileSync(EXAMPLE_DUMP, 'utf8')), tokens: { 'prod-token': 'sre' } });
+    try {
+      const kubeconfig = writeKubeconfig(tmp, 'kubeconfig', [{ context: 'prod', server: server.url, caCert: pki.caCert, token: 'prod-token' }, { context: 'other', server: 'https://127.0.0.1:1', token: 'x' }], 'other');
+      const live = await ipamAsync(['audit', '--kubeconfig', kubeconfig, '--context', 'prod', '--external', '10.96.64.0/18=vpn', '-o', 'json']);
+      expect(live.stderr).toBe('');
+      expect(live.code).toBe(4);
+      const codes = (out: string): string[] => (JSON.parse(out) as { report: { findings: { code: string }[] } }).report.findings.map((f) => f.code);
+      const fromDump = ipam(['audit', '--dump', EXAMPLE_DUMP, '--external', '10.96.64.0/18=vpn', '-o', 'json']);
+      // the dump also carries the control plane's flags (the settings checks); the live lists here are nodes, pods and Services
+      expect(codes(live.stdout)).toEqual(codes(fromDump.stdout).filter((c) => codes(live.stdout).includes(c)));
+      expect(codes(live.stdout)).toEqual(expect.arrayContaining(['NODE_POD_CIDRS_OVERLAP', 'POD_IP_DUPLICATE']));
+      expect(new Set(server.requests.map((r) => `${r.user} ${r.path}`))).toContain('sre /api/v1/pods');
+      const which = await ipamAsync(['which', '10.244.2.9', '--kubeconfig', kubeconfig, '--context', 'prod']);
+      expect(which.stdout).toContain('CONFLICT: held by pod default/web-1 on worker-2 and pod default/web-3 on worker-4');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails with exit 1, the API error and a hint when the cluster cannot be reached', () => {
+    const kubeconfig = writeKubeconfig(tmp, 'unreachable', [{ context: 'gone', server: 'https://127.0.0.1:1', token: 'x' }], 'gone');
+    const r = ipam(['audit', '--kubeconfig', kubeconfig]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^ipam: .*ERR_K8S_API|^ipam: .*cannot reach/);
+    expect(r.stderr).toContain('hint: check the kubeconfig, the context and that the API server answers');
   });
 });
 

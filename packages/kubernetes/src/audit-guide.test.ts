@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeApiServer, type FakeApiServer, type ListFixture } from '../test/fake-apiserver.js';
+import { listsOfDump, startFakeApiServer, type FakeApiServer } from '../test/fake-apiserver.js';
 import { writeKubeconfig } from '../test/kubeconfig.js';
 import { makeTestPki } from '../test/test-pki.js';
 
@@ -20,24 +20,6 @@ const GUIDE = readFileSync(new URL('../../../docs/guides/audit-a-cluster.md', im
 const DUMP = fileURLToPath(new URL('../../../examples/example-cluster/cluster-info-dump.txt', import.meta.url));
 const MARK = '----8<---- next block ----8<----';
 
-/** The lists of the example dump merged across namespaces, as the API server lists them for all namespaces. */
-function listsOf(dump: string): Record<string, ListFixture> {
-  const docs = (dump.match(/^\{$[\s\S]*?^\}$/gm) ?? []).map((d) => JSON.parse(d) as ListFixture);
-  const merged = (kind: string): ListFixture => ({
-    kind,
-    apiVersion: 'v1',
-    metadata: { resourceVersion: '48300' },
-    items: docs.filter((d) => d.kind === kind).flatMap((d) => d.items),
-  });
-  const empty = (kind: string, apiVersion: string): ListFixture => ({ kind, apiVersion, metadata: { resourceVersion: '48300' }, items: [] });
-  return {
-    '/api/v1/nodes': merged('NodeList'),
-    '/api/v1/pods': merged('PodList'),
-    '/api/v1/services': merged('ServiceList'),
-    '/api/v1/namespaces/kube-system/configmaps': empty('ConfigMapList', 'v1'),
-    '/apis/networking.k8s.io/v1/servicecidrs': empty('ServiceCIDRList', 'networking.k8s.io/v1'),
-  };
-}
 
 let dir: string;
 let server: FakeApiServer;
@@ -46,7 +28,7 @@ let moduleFile: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ipam-audit-guide-'));
   const pki = makeTestPki(dir);
-  server = await startFakeApiServer({ pki, lists: listsOf(readFileSync(DUMP, 'utf8')), tokens: { 'prod-token': 'sre' } });
+  server = await startFakeApiServer({ pki, lists: listsOfDump(readFileSync(DUMP, 'utf8')), tokens: { 'prod-token': 'sre' } });
   writeKubeconfig(dir, 'kubeconfig', [{ context: 'prod', server: server.url, caCert: pki.caCert, token: 'prod-token' }], 'prod');
   copyFileSync(DUMP, join(dir, 'dump.txt'));
   // Section 5: a Calico cluster's objects, from the plugin fixtures (their sources are noted in the files).

@@ -156,3 +156,25 @@ export async function startFakeApiServer(options: FakeApiServerOptions): Promise
       }),
   };
 }
+
+/**
+ * listsOfDump serves the lists of a JSON `kubectl cluster-info dump` (nodes, pods, services) merged across
+ * namespaces, as the API server lists them for all namespaces, with empty ConfigMap and ServiceCIDR lists.
+ */
+export function listsOfDump(dump: string): Record<string, ListFixture> {
+  const docs = (dump.match(/^\{$[\s\S]*?^\}$/gm) ?? []).map((d) => JSON.parse(d) as ListFixture);
+  const merged = (kind: string): ListFixture => ({
+    kind,
+    apiVersion: 'v1',
+    metadata: { resourceVersion: '48300' },
+    items: docs.filter((d) => d.kind === kind).flatMap((d) => d.items),
+  });
+  const empty = (kind: string, apiVersion: string): ListFixture => ({ kind, apiVersion, metadata: { resourceVersion: '48300' }, items: [] });
+  return {
+    '/api/v1/nodes': merged('NodeList'),
+    '/api/v1/pods': merged('PodList'),
+    '/api/v1/services': merged('ServiceList'),
+    '/api/v1/namespaces/kube-system/configmaps': empty('ConfigMapList', 'v1'),
+    '/apis/networking.k8s.io/v1/servicecidrs': empty('ServiceCIDRList', 'networking.k8s.io/v1'),
+  };
+}
