@@ -1,6 +1,6 @@
 /**
- * The repository's examples run as users run them (`pnpm start` is the README's first command): as a child process
- * against the built packages, checked for what they must print.
+ * The repository's examples run as users run them: as a child process against the built packages, checked for what
+ * they must print. (`pnpm start`, the README's first command, runs the `ipam` CLI: packages/cli/src/cli.test.ts tests it.)
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const run = (script: string, ...args: string[]) =>
   execFileSync(process.execPath, [`examples/${script}`, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 
-describe('examples/audit-cluster.mjs (pnpm start)', () => {
+describe('examples/audit-cluster.mjs', () => {
   it('audits the embedded example cluster and plans its replacement', () => {
     const out = run('audit-cluster.mjs');
     expect(out).toContain('Cluster: 5 nodes, 17 pods, 5 Services');
