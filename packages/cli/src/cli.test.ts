@@ -163,6 +163,11 @@ describe('ipam: usage errors, failures and colors', () => {
     expect(ipam(['audit', '--dump', EXAMPLE_DUMP]).stdout).not.toContain(esc);
   });
 
+  it('prints the version of its package.json', () => {
+    const { version } = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8')) as { version: string };
+    expect(ipam(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   it('prints help for every command, with examples, under its own name', () => {
     for (const c of ['calc', 'plan', 'audit', 'which', 'cni']) {
       const r = ipam([c, '--help']);

@@ -1,11 +1,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import pkg from '../package.json';
 import { auditCommand, planCommand, whichCommand } from './commands/cluster.js';
 import { calcCommand } from './commands/calc.js';
 import { cniLintCommand, cniRangesCommand, oneDir } from './commands/cni.js';
 import { type CliIo, type Ctx, OUTPUTS, type Output, UsageError, paint } from './internal/io.js';
 
-/** VERSION is the version of @ipam/cli, printed by `ipam --version`. */
-export const VERSION = '0.0.0';
+/** VERSION is the version of @ipam/cli (its package.json, inlined at build time), printed by `ipam --version`. */
+export const VERSION: string = pkg.version;
 
 /**
  * EXIT_CODES are the exit codes of `ipam`:
