@@ -5,7 +5,7 @@
 // dies, even by SIGKILL, the pipe closes and the wrapper SIGKILLs its etcd and removes its data dir, so no etcd
 // outlives a test run. (The harness writes "keep" into the pipe when it ends a member itself, to keep the data.)
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,6 +261,11 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
     const m = member(i);
     if (m.pid === undefined) throw new Error(`etcd harness: member ${m.name} is not running`);
     process.kill(m.pid, sig);
+    // kill() returns once the signal is queued; a member still running on the other core could answer one more
+    // request. Wait until every thread of the process is stopped (or running again), as /proc shows it.
+    const want = sig === 'SIGSTOP';
+    const sleep = new Int32Array(new SharedArrayBuffer(4));
+    for (let tries = 0; tries < 5000 && allStopped(m.pid) !== want; tries++) Atomics.wait(sleep, 0, 0, 1);
   };
 
   try {
@@ -318,4 +323,17 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
     resume: (i) => signal(i, 'SIGCONT'),
     stop,
   };
+}
+
+/** Whether every thread of `pid` is stopped (state T or t in /proc/<pid>/task/<tid>/stat). */
+function allStopped(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).every((tid) => {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state === 'T' || state === 't';
+    });
+  } catch {
+    return false; // a thread ended while we looked: look again
+  }
 }
